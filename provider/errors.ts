@@ -1,0 +1,66 @@
+/**
+ * Typed errors. Every message says what happened, names the library or property, and says what to do next.
+ */
+
+/** How the retry layer treats a failed call. */
+export type ErrorKind =
+  /** The service refused the request for rate reasons; it was certainly not executed. Retry after backing off. */
+  | "throttling"
+  /** A read failed for a temporary reason (5xx, timeout, reset). Safe to retry a read. */
+  | "transient"
+  /** A write whose outcome is unknown (timeout, reset, 5xx): it may have been executed. Never blindly retried. */
+  | "ambiguous"
+  /** Retrying cannot help (bad parameter, auth, not found, quota). */
+  | "fatal";
+
+/** Base class of every error this package throws on purpose. */
+export class MpsFpdbError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A failed MPS API call. Keeps Alibaba's RequestId, Code and the action for support tickets and audits. */
+export class MpsApiError extends MpsFpdbError {
+  constructor(
+    message: string,
+    readonly action: string,
+    readonly code: string,
+    readonly kind: ErrorKind,
+    readonly statusCode?: number,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A Purge or Delete job that ended in `Fail`. */
+export class JobFailedError extends MpsFpdbError {
+  constructor(
+    message: string,
+    readonly jobId: string,
+    readonly fpDbId: string,
+    readonly delType: string,
+    readonly code?: string,
+    readonly jobMessage?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A wait that ran out of time; the job (or library) may still finish later. */
+export class WaitTimeoutError extends MpsFpdbError {
+  constructor(
+    message: string,
+    /** The JobId, or the library id for a wait on a library's state. */
+    readonly subjectId: string,
+    readonly lastStatus: string,
+    readonly waitedMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad configuration or missing credentials, found before any API call. */
+export class ConfigError extends MpsFpdbError {}

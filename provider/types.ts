@@ -1,0 +1,73 @@
+/**
+ * Plain (resolved) shapes of the FingerprintLibrary inputs and outputs, as the provider sees them. The
+ * `pulumi.Input` flavoured args for programs live in resource.ts.
+ */
+
+export type PurgeStrategy = "purge" | "recreate";
+export type DeletionPolicy = "Delete" | "Purge" | "Retain";
+export type EndpointType = "public" | "vpc";
+
+/** ModelIds documented for CreateFpShotDB: 11 text, 12 video, 13 audio, 14 image. All are Delete-only. */
+export const DOCUMENTED_MODEL_IDS: readonly number[] = [11, 12, 13, 14];
+
+/** Inputs as the provider receives them after `check` (defaults that depend on nothing else filled in). */
+export interface LibraryInputs {
+  /** Logical Pulumi name, passed by the resource class so every log line can name the resource. */
+  resourceName: string;
+  fpDbId?: string;
+  libraryName?: string;
+  modelId?: number;
+  description?: string;
+  config?: string;
+  region?: string;
+  purgeTrigger?: unknown;
+  purgeStrategy?: PurgeStrategy;
+  deletionPolicy?: DeletionPolicy;
+  deletionProtection?: boolean;
+  pipelineId?: string;
+  userData?: string;
+  waitForCompletion?: boolean;
+  jobTimeoutSeconds?: number;
+  pollIntervalSeconds?: number;
+  endpoint?: string;
+  endpointType?: EndpointType;
+  profile?: string;
+}
+
+/** One Purge or Delete job this resource submitted or resumed and that succeeded. */
+export interface JobRecord {
+  jobId: string;
+  delType: string;
+  status: string;
+  submittedAt: string;
+  finishedAt?: string;
+}
+
+/** Outputs layout version. Every release reads every older version (see state.ts). */
+export const SCHEMA_VERSION = 1;
+
+/** Most entries kept in `jobHistory`. */
+export const JOB_HISTORY_LIMIT = 10;
+
+/**
+ * Outputs (the resource's state). The recorded inputs (those of the last create or update) sit at the top level
+ * under their input names, so `diff` compares against what the user asked for, never against what the service
+ * reports; the service's view is kept apart (`status`, `reportedName`, `reportedModelId`).
+ */
+export interface LibraryState extends Omit<LibraryInputs, "fpDbId" | "region"> {
+  schemaVersion: number;
+  /** The library id; also the resource id. */
+  fpDbId: string;
+  /** True when the stack adopted an existing library (`fpDbId` input) rather than creating it. */
+  adopted: boolean;
+  /** Region resolved at create and pinned for the library's life. */
+  region: string;
+  status: string;
+  reportedName?: string;
+  reportedModelId?: number;
+  purgeJobId?: string;
+  purgeJobStatus?: string;
+  purgeRequestId?: string;
+  purgedAt?: string;
+  jobHistory: JobRecord[];
+}
