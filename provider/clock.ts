@@ -21,3 +21,8 @@ export const systemClock: Clock = {
       timer.unref?.();
     }),
 };
+
+/** ISO 8601 UTC with second precision, the way MPS writes times (`2026-11-24T04:03:40Z`). */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,58 @@
+/**
+ * Automation API driver for CI: `npx tsx automation.ts preview|up|destroy <environment>`.
+ *
+ * NOT EXERCISED BY THIS REPOSITORY'S TESTS: LocalWorkspace drives the Pulumi CLI, which cannot be installed on
+ * the machines that run them. The file is type-checked (`npm run lint`), and its program, program.ts, is run
+ * through the engine harness in test/lifecycle/examples.test.ts.
+ *
+ * Credentials come from the environment (the CI workflow sets ALIBABA_CLOUD_ROLE_ARN,
+ * ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE for an OIDC role), never from stack config.
+ */
+import { LocalWorkspace, type OutputMap } from "@pulumi/pulumi/automation";
+import { environmentProgram } from "./program";
+
+type Action = "preview" | "up" | "destroy";
+
+async function main(action: Action, environment: string): Promise<void> {
+  const stack = await LocalWorkspace.createOrSelectStack({
+    projectName: "mps-fpdb-gitops",
+    stackName: environment,
+    program: async () => environmentProgram(),
+  });
+  await stack.setAllConfig({
+    "mps-fpdb-gitops:environment": { value: environment },
+    "mps-fpdb-gitops:protect": { value: String(environment === "production") },
+    "alicloud:region": { value: process.env.ALIBABA_CLOUD_REGION ?? "cn-shanghai" },
+    ...(process.env.PURGE_TRIGGER ? { "mps-fpdb-gitops:purgeTrigger": { value: process.env.PURGE_TRIGGER } } : {}),
+  });
+  const onOutput = (line: string) => process.stdout.write(line);
+  switch (action) {
+    case "preview": {
+      const result = await stack.preview({ onOutput, diff: true });
+      console.log(JSON.stringify(result.changeSummary));
+      return;
+    }
+    case "up": {
+      const result = await stack.up({ onOutput });
+      printOutputs(result.outputs);
+      return;
+    }
+    case "destroy":
+      await stack.destroy({ onOutput });
+      return;
+  }
+}
+
+function printOutputs(outputs: OutputMap): void {
+  for (const [name, output] of Object.entries(outputs)) console.log(`${name}: ${JSON.stringify(output.value)}`);
+}
+
+const [action, environment] = process.argv.slice(2);
+if ((action !== "preview" && action !== "up" && action !== "destroy") || !environment) {
+  console.error("usage: automation.ts preview|up|destroy <environment>");
+  process.exit(2);
+}
+main(action, environment).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { systemClock, type Clock, type Random } from "./clock";
+import { createMpsClient } from "./client/mps-client";
+import type { MpsApi } from "./client/types";
+import { resolveCredentials } from "./config/credentials";
+import { resolveEndpoint, resolveProxy } from "./config/endpoint";
+import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
+import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
+import { Logger, ProgressReporter } from "./log";
+import type { EndpointType } from "./types";
+
+/** Where a library lives and how to reach it. */
+export interface LibraryTarget {
+  region: string;
+  endpoint?: string;
+  endpointType?: EndpointType;
+  profile?: string;
+}
+
+/** Everything an operation needs to talk to one endpoint as one identity. */
+export interface Services {
+  api: MpsApi;
+  jobs: JobWatcher;
+  libraries: LibraryWatcher;
+  /** The endpoint URL, for messages. */
+  endpoint: string;
+}
+
+/** Bounds of one wait, resolved from the resource's inputs and the package settings. */
+export interface WaitTiming {
+  intervalMs: number;
+  maxIntervalMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+export const DEFAULT_JOB_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
+ * endpoint and identity, so that every resource handled by this provider host shares one rate limiter and one
+ * set of batched pollers.
+ */
+export class ProviderContext {
+  readonly settings: Settings;
+  readonly log: Logger;
+  readonly progress: ProgressReporter;
+  private readonly services = new Map<string, Promise<Services>>();
+
+  constructor(
+    readonly config: ConfigSource,
+    readonly env: NodeJS.ProcessEnv,
+    readonly clock: Clock = systemClock,
+    readonly random: Random = Math.random,
+  ) {
+    this.settings = resolveSettings(config, env);
+    this.log = new Logger();
+    this.progress = new ProgressReporter({
+      clock,
+      log: this.log,
+      intervalMs: this.settings.progressIntervalMs,
+    });
+  }
+
+  /** The clients for a library's endpoint and credentials (built once per process and key). */
+  servicesFor(target: LibraryTarget): Promise<Services> {
+    const endpoint = resolveEndpoint({
+      override: this.env.MPS_FPDB_ENDPOINT || this.settings.endpoint,
+      endpoint: target.endpoint,
+      endpointType: target.endpointType,
+      region: target.region,
+    });
+    const key = `${endpoint.url}\u0000${target.profile ?? ""}`;
+    let services = this.services.get(key);
+    if (!services) {
+      services = this.buildServices(endpoint, target.profile);
+      // A failed build (bad credentials) must not poison the cache: the next operation retries it.
+      services.catch(() => this.services.delete(key));
+      this.services.set(key, services);
+    }
+    return services;
+  }
+
+  /** Poll interval, back-off cap and timeout of one wait. */
+  waitTiming(inputs: { pollIntervalSeconds?: number; jobTimeoutSeconds?: number }): WaitTiming {
+    const intervalMs =
+      this.settings.pollIntervalMs ?? (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
+    return {
+      intervalMs,
+      maxIntervalMs: Math.max(intervalMs, this.settings.maxPollIntervalMs),
+      timeoutMs: (inputs.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS) * 1000,
+    };
+  }
+
+  private async buildServices(
+    endpoint: ReturnType<typeof resolveEndpoint>,
+    profile: string | undefined,
+  ): Promise<Services> {
+    const credentials = await resolveCredentials({ config: this.config, env: this.env, profile });
+    for (const secret of credentials.secrets) this.log.registerSecret(secret);
+    const api = createMpsClient({
+      endpoint: endpoint.url,
+      credential: credentials.credential,
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      readTimeoutMs: this.settings.readTimeoutMs,
+      proxy: resolveProxy(this.env, endpoint.loopback),
+      requestsPerSecond: this.settings.requestsPerSecond,
+      retryBaseMs: this.settings.retryBaseMs,
+      retryThrottleBaseMs: this.settings.retryThrottleBaseMs,
+      retryMaxDelayMs: this.settings.retryMaxDelayMs,
+      maxAttempts: this.settings.maxAttempts,
+      clock: this.clock,
+      random: this.random,
+    });
+    this.log.info(`Using MPS endpoint ${endpoint.url} with credentials from ${credentials.source}`);
+    return {
+      api,
+      jobs: new JobWatcher(api, { clock: this.clock, random: this.random }),
+      libraries: new LibraryWatcher(api, { clock: this.clock, random: this.random }),
+      endpoint: endpoint.url,
+    };
+  }
+}

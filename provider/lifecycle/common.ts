@@ -1,0 +1,88 @@
+import type { FpShotDb } from "../client/types";
+import type { LibraryTarget } from "../context";
+import { SCHEMA_VERSION, type LibraryInputs, type LibraryState } from "../types";
+
+/** "library <id> (<logical name>)": every message and log line names both. */
+export function describeLibrary(fpDbId: string, resourceName: string): string {
+  return `library ${fpDbId} (${resourceName})`;
+}
+
+/** How to reach a library: its pinned region plus the endpoint inputs. */
+export function targetOf(source: {
+  region: string;
+  endpoint?: string;
+  endpointType?: LibraryInputs["endpointType"];
+  profile?: string;
+}): LibraryTarget {
+  return {
+    region: source.region,
+    endpoint: source.endpoint,
+    endpointType: source.endpointType,
+    profile: source.profile,
+  };
+}
+
+/**
+ * The state after a create or an adoption: the inputs recorded as given (so later diffs compare against what the
+ * user asked for), plus the service's view of the library.
+ */
+export function initialState(
+  inputs: LibraryInputs,
+  facts: { fpDbId: string; adopted: boolean; region: string; library?: FpShotDb },
+): LibraryState {
+  // `fpDbId` and `region` are not recorded as given: the state keeps the actual id and the pinned region.
+  const { fpDbId: _fpDbId, region: _region, ...recorded } = inputs;
+  const state: LibraryState = {
+    ...withoutProviderKey(recorded),
+    schemaVersion: SCHEMA_VERSION,
+    fpDbId: facts.fpDbId,
+    adopted: facts.adopted,
+    region: facts.region,
+    status: facts.library?.status ?? "offline",
+    jobHistory: [],
+  };
+  return withLibraryFacts(state, facts.library);
+}
+
+/** The state with the service's current view of the library. */
+export function withLibraryFacts(state: LibraryState, library: FpShotDb | undefined): LibraryState {
+  if (!library) return state;
+  const next: LibraryState = { ...state, status: library.status, reportedName: library.name };
+  if (library.modelId !== undefined) next.reportedModelId = library.modelId;
+  else delete next.reportedModelId;
+  return next;
+}
+
+/**
+ * The state after an update: the newly recorded inputs replace the old ones; identity, the service's view and
+ * the job records are kept.
+ */
+export function withRecordedInputs(state: LibraryState, inputs: LibraryInputs): LibraryState {
+  const kept: LibraryState = {
+    schemaVersion: SCHEMA_VERSION,
+    resourceName: inputs.resourceName,
+    fpDbId: state.fpDbId,
+    adopted: state.adopted,
+    region: state.region,
+    status: state.status,
+    jobHistory: state.jobHistory,
+  };
+  for (const key of [
+    "reportedName",
+    "reportedModelId",
+    "purgeJobId",
+    "purgeJobStatus",
+    "purgeRequestId",
+    "purgedAt",
+  ] as const) {
+    if (state[key] !== undefined) (kept as unknown as Record<string, unknown>)[key] = state[key];
+  }
+  const { fpDbId: _fpDbId, region: _region, ...recorded } = inputs;
+  return { ...withoutProviderKey(recorded), ...kept };
+}
+
+function withoutProviderKey<T extends object>(value: T): T {
+  const copy = { ...value } as Record<string, unknown>;
+  delete copy.__provider;
+  return copy as T;
+}

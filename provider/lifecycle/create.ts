@@ -1,0 +1,99 @@
+import type { FpShotDb } from "../client/types";
+import { resolveRegion } from "../config/credentials";
+import type { ProviderContext } from "../context";
+import { isDeleteOnly } from "../diff";
+import { ConfigError, MpsApiError } from "../errors";
+import type { LibraryInputs, LibraryState } from "../types";
+import { describeLibrary, initialState, targetOf, withLibraryFacts } from "./common";
+import { ResourceInitFailure } from "./init-failure";
+
+/**
+ * Creates a library, or adopts the one named by `fpDbId`, and waits for it to be `active` when asked. Once a
+ * library exists, every failure is thrown as a {@link ResourceInitFailure} carrying its id, so Pulumi records it
+ * and a later destroy can remove it: nothing is leaked.
+ */
+export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs): Promise<LibraryState> {
+  const region = resolveRegion(inputs.region, ctx.config, ctx.env);
+  const services = await ctx.servicesFor(targetOf({ ...inputs, region }));
+
+  if (inputs.fpDbId !== undefined) {
+    const library = (await services.libraries.lookup([inputs.fpDbId])).get(inputs.fpDbId);
+    if (!library || library.status === "deleted") {
+      throw new ConfigError(
+        `library ${inputs.fpDbId} not found in region ${region} (endpoint ${services.endpoint}). Check \`fpDbId\` ` +
+          `and \`region\`, or remove \`fpDbId\` to create a new library.`,
+      );
+    }
+    refuseDeleteOnlyAdoption(inputs, library, region);
+    ctx.log.info(`Adopted ${describeLibrary(library.fpDbId, inputs.resourceName)}: ${library.status}`);
+    const state = initialState(inputs, { fpDbId: library.fpDbId, adopted: true, region, library });
+    return waitUntilActive(ctx, state);
+  }
+
+  const name = inputs.libraryName ?? inputs.resourceName;
+  let created: FpShotDb;
+  try {
+    ({ library: created } = await services.api.createFpShotDb({
+      name,
+      modelId: inputs.modelId,
+      description: inputs.description,
+      config: inputs.config,
+    }));
+  } catch (err) {
+    if (err instanceof MpsApiError && err.kind === "ambiguous") {
+      // MPS has no idempotency token and no way to list libraries by name, so a lost answer cannot be resolved.
+      throw new ConfigError(
+        `CreateFpShotDB for \`${inputs.resourceName}\` had an unknown outcome (${err.code}): a library named ` +
+          `"${name}" may have been created in region ${region}. Look for it in the MPS console; if it exists, ` +
+          `adopt it by setting \`fpDbId\` (or delete it there), then run \`pulumi up\` again.`,
+      );
+    }
+    throw err;
+  }
+  ctx.log.info(`Created ${describeLibrary(created.fpDbId, inputs.resourceName)}: ${created.status}`);
+  const state = initialState(inputs, { fpDbId: created.fpDbId, adopted: false, region, library: created });
+  return waitUntilActive(ctx, state);
+}
+
+async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
+  if (state.waitForCompletion === false || state.status === "active") return state;
+  const describe = describeLibrary(state.fpDbId, state.resourceName);
+  const wait = ctx.progress.begin({ kind: "Create", fpDbId: state.fpDbId, resourceName: state.resourceName });
+  try {
+    const services = await ctx.servicesFor(targetOf(state));
+    const library = await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status !== "offline", {
+      ...ctx.waitTiming(state),
+      describe,
+      onPoll: (status) => wait.update(status),
+    });
+    if (!library || library.status === "deleted") {
+      throw new Error(`${describe} disappeared while waiting for it to become active`);
+    }
+    wait.end(true);
+    return withLibraryFacts(state, library);
+  } catch (err) {
+    wait.end(false);
+    throw new ResourceInitFailure(
+      `${describe} was created but did not become active: ${messageOf(err)}. It is recorded in the stack; ` +
+        `run \`pulumi up\` again to keep waiting, or \`pulumi destroy\` to remove it.`,
+      state,
+    );
+  }
+}
+
+function refuseDeleteOnlyAdoption(inputs: LibraryInputs, library: FpShotDb, region: string): void {
+  if (!isDeleteOnly(library.modelId)) return;
+  const problems: string[] = [];
+  if (inputs.deletionPolicy === "Purge") problems.push('`deletionPolicy: "Purge"`');
+  if (inputs.purgeTrigger !== undefined) problems.push("`purgeTrigger`");
+  if (problems.length === 0) return;
+  throw new ConfigError(
+    `library ${library.fpDbId} in region ${region} has ModelId ${library.modelId}, which only accepts Delete ` +
+      `jobs, so ${problems.join(" and ")} cannot work on it. Remove ${problems.join(" and ")} (use ` +
+      `\`deletionPolicy: "Delete"\` or "Retain").`,
+  );
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,65 @@
+import type { ProviderContext } from "../context";
+import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
+import { ConfigError } from "../errors";
+import type { LibraryState } from "../types";
+import { describeLibrary, targetOf } from "./common";
+import { purgeLibrary, runJob } from "./purge";
+
+/**
+ * Destroy (and the old side of a replacement). Protection fails first, before any API call; then the deletion
+ * policy decides: Retain forgets, Purge purges and forgets, Delete submits exactly one Delete job (resuming one
+ * already under way), always waits for it, and confirms the library is gone. Throwing keeps the resource in state.
+ */
+export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): Promise<void> {
+  const describe = describeLibrary(state.fpDbId, state.resourceName);
+  if (state.deletionProtection === true) {
+    throw new ConfigError(
+      `${describe} has \`deletionProtection\` enabled, so it was not deleted. To delete it, set ` +
+        "`deletionProtection: false`, run `pulumi up`, then retry.",
+    );
+  }
+  const policy = effectiveDeletionPolicy(state);
+  switch (policy) {
+    case "Retain":
+      ctx.log.info(
+        `Retained ${describe}: deletionPolicy is Retain${state.adopted ? " (the default for adopted libraries)" : ""}; ` +
+          "the library is removed from the stack and kept in MPS",
+      );
+      return;
+    case "Purge":
+      if (isDeleteOnly(state.reportedModelId ?? state.modelId)) {
+        throw new ConfigError(
+          `${describe} has a ModelId that only accepts Delete jobs, so \`deletionPolicy: "Purge"\` cannot work. ` +
+            'Set `deletionPolicy` to "Delete" or "Retain", run `pulumi up`, then retry.',
+        );
+      }
+      await purgeLibrary(ctx, state, { wait: true });
+      ctx.log.info(`Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`);
+      return;
+    case "Delete":
+      return deleteForReal(ctx, state);
+  }
+}
+
+async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise<void> {
+  const describe = describeLibrary(state.fpDbId, state.resourceName);
+  const services = await ctx.servicesFor(targetOf(state));
+  const library = (await services.libraries.lookup([state.fpDbId])).get(state.fpDbId);
+  if (!library || library.status === "deleted") {
+    ctx.log.info(`${describe} is already gone; nothing to delete`);
+    return;
+  }
+  const run = await runJob(ctx, services, state, "Delete", { wait: true });
+  const timing = ctx.waitTiming(state);
+  // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state.
+  await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
+    ...timing,
+    intervalMs: Math.min(timing.intervalMs, 1000),
+    describe,
+  });
+  ctx.log.info(
+    run
+      ? `Deleted ${describe}: Delete job ${run.jobId} succeeded`
+      : `Deleted ${describe}: a Delete job submitted earlier finished`,
+  );
+}

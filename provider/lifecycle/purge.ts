@@ -1,0 +1,100 @@
+import type { DelType, FpDbDeleteJob } from "../client/types";
+import type { ProviderContext, Services } from "../context";
+import { JobFailedError } from "../errors";
+import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
+import { appendJobHistory } from "../state";
+import type { LibraryState } from "../types";
+import { describeLibrary, targetOf } from "./common";
+
+/** A job this resource submitted or resumed, with the last status seen. */
+export interface JobRun {
+  jobId: string;
+  requestId?: string;
+  status: string;
+  submittedAt: string;
+  finishedAt?: string;
+}
+
+/**
+ * Runs one Purge or Delete job for a library: resume-or-submit, then (when asked) wait for the job to finish.
+ * Returns undefined when a Delete found the library already gone. A failed job throws {@link JobFailedError}
+ * whose message names the library, the JobId, Code and Message.
+ */
+export async function runJob(
+  ctx: ProviderContext,
+  services: Services,
+  state: LibraryState,
+  delType: DelType,
+  options: { wait: boolean },
+): Promise<JobRun | undefined> {
+  const describe = describeLibrary(state.fpDbId, state.resourceName);
+  const timing = ctx.waitTiming(state);
+  const outcome: SubmitOutcome = await resumeOrSubmit(
+    services,
+    { fpDbId: state.fpDbId, delType, pipelineId: state.pipelineId, userData: state.userData },
+    {
+      describe,
+      log: ctx.log,
+      clock: ctx.clock,
+      timing,
+      knownJobIds: [...state.jobHistory.map((job) => job.jobId), ...(state.purgeJobId ? [state.purgeJobId] : [])],
+    },
+  );
+  if (outcome.kind === "gone") return undefined;
+  if (!outcome.resumed) ctx.log.info(`Submitted ${delType} job ${outcome.jobId} for ${describe}`);
+  const run: JobRun = {
+    jobId: outcome.jobId,
+    status: "Queuing",
+    submittedAt: outcome.submittedAt,
+  };
+  if (outcome.requestId) run.requestId = outcome.requestId;
+  if (!options.wait) return run;
+
+  const progress = ctx.progress.begin({
+    kind: delType,
+    jobId: outcome.jobId,
+    fpDbId: state.fpDbId,
+    resourceName: state.resourceName,
+  });
+  let job: FpDbDeleteJob;
+  try {
+    job = await services.jobs.waitForJob(outcome.jobId, {
+      ...timing,
+      describe,
+      onPoll: (status) => progress.update(status),
+    });
+  } catch (err) {
+    progress.end(false);
+    if (err instanceof JobFailedError) ctx.log.error(err.message);
+    throw err;
+  }
+  progress.end(true);
+  ctx.log.info(`${delType} job ${job.jobId} for ${describe} succeeded`);
+  const done: JobRun = { ...run, status: job.status };
+  if (job.finishTime) done.finishedAt = job.finishTime;
+  return done;
+}
+
+/** Runs a Purge job and records it in the state (`purgeJobId`, `purgeJobStatus`, ..., `jobHistory`). */
+export async function purgeLibrary(
+  ctx: ProviderContext,
+  state: LibraryState,
+  options: { wait: boolean },
+): Promise<LibraryState> {
+  const services = await ctx.servicesFor(targetOf(state));
+  const run = await runJob(ctx, services, state, "Purge", options);
+  if (!run) throw new Error(`${describeLibrary(state.fpDbId, state.resourceName)} no longer exists`);
+  const next: LibraryState = { ...state, purgeJobId: run.jobId, purgeJobStatus: run.status };
+  if (run.requestId) next.purgeRequestId = run.requestId;
+  else delete next.purgeRequestId;
+  if (run.finishedAt) next.purgedAt = run.finishedAt;
+  else delete next.purgedAt;
+  if (run.status === "Success") {
+    const record = { jobId: run.jobId, delType: "Purge", status: run.status, submittedAt: run.submittedAt };
+    next.jobHistory = appendJobHistory(
+      state.jobHistory,
+      run.finishedAt ? { ...record, finishedAt: run.finishedAt } : record,
+    );
+  }
+  return next;
+}

@@ -1,0 +1,110 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { systemClock, type Clock, type Random } from "./clock";
+import { ProviderContext } from "./context";
+import { diffLibrary } from "./diff";
+import { checkInputs } from "./inputs";
+import { createOrAdopt } from "./lifecycle/create";
+import { deleteLibrary } from "./lifecycle/delete";
+import { ResourceInitFailure } from "./lifecycle/init-failure";
+import { readLibrary } from "./lifecycle/read";
+import { updateLibrary } from "./lifecycle/update";
+import { readState, toOutputs } from "./state";
+import type { LibraryInputs } from "./types";
+
+type Props = Record<string, unknown>;
+
+/** Optional seams for tests; the provider host uses the defaults. */
+export interface ProviderDependencies {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  random?: Random;
+}
+
+/**
+ * The FingerprintLibrary resource provider. Each method is thin: it waits for `configure`, then delegates to the
+ * pure rules (inputs, diff, state) and the lifecycle modules. One instance serves every resource of a provider
+ * host process, so its context (settings, clients, rate limiters, pollers) is built once and shared.
+ */
+export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvider {
+  private context?: ProviderContext;
+  private configureError?: unknown;
+  private markReady!: () => void;
+  // The host caches a provider before its configure() finishes, so a concurrent first call can arrive early:
+  // every method waits for this.
+  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+
+  constructor(private readonly deps: ProviderDependencies = {}) {}
+
+  /**
+   * Receives the full stack config. Synchronous on purpose (nothing is awaited before the context exists), and it
+   * never throws: a bad setting is reported by every later call instead of leaving them waiting forever.
+   */
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    try {
+      this.context = new ProviderContext(
+        { get: (key) => req.config.get(key) },
+        this.deps.env ?? process.env,
+        this.deps.clock ?? systemClock,
+        this.deps.random ?? Math.random,
+      );
+    } catch (err) {
+      this.configureError = err;
+    }
+    this.markReady();
+    return Promise.resolve();
+  }
+
+  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    await this.ctx();
+    const { inputs, failures } = checkInputs(news);
+    return { inputs, failures };
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    await this.ctx();
+    const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
+      providerChanged: olds.__provider !== news.__provider,
+    });
+    return {
+      changes: decision.changes,
+      replaces: decision.replaces,
+      deleteBeforeReplace: decision.deleteBeforeReplace,
+    };
+  }
+
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    const ctx = await this.ctx();
+    try {
+      const state = await createOrAdopt(ctx, inputs as unknown as LibraryInputs);
+      return { id: state.fpDbId, outs: toOutputs(state) };
+    } catch (err) {
+      if (err instanceof ResourceInitFailure) err.properties.__provider = inputs.__provider;
+      throw err;
+    }
+  }
+
+  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+    const ctx = await this.ctx();
+    const state = await readLibrary(ctx, id, props ?? {});
+    return state ? { id, props: toOutputs(state) } : { id: "", props: {} };
+  }
+
+  async update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+    const ctx = await this.ctx();
+    const state = readState(olds);
+    const inputs = news as unknown as LibraryInputs;
+    const decision = diffLibrary(state, inputs, { providerChanged: false });
+    return { outs: toOutputs(await updateLibrary(ctx, state, inputs, decision)) };
+  }
+
+  async delete(_id: string, props: Props): Promise<void> {
+    const ctx = await this.ctx();
+    await deleteLibrary(ctx, readState(props));
+  }
+
+  private async ctx(): Promise<ProviderContext> {
+    await this.ready;
+    if (this.configureError !== undefined) throw this.configureError;
+    return this.context!;
+  }
+}
