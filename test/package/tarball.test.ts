@@ -1,0 +1,132 @@
+/**
+ * The package as a consumer gets it: `npm pack`, installed into a temporary Pulumi project (no symlink, which
+ * would make the serializer inline the package by value), a program there run under Pulumi's mocks to capture
+ * the `__provider` that goes into state, and that text run by the real provider host from the consumer project.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator } from "../../emulator";
+import { startProviderHost, type ProviderHost } from "../../harness/host-client";
+import { fastConfig, hostEnv, REPO_ROOT, TYPE_TOKEN } from "../support/lifecycle";
+
+const PULUMI_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+const MAX_PROVIDER_BYTES = 2048;
+
+let work: string;
+let consumer: string;
+let captured: { provider: string; inputs: Record<string, unknown> };
+
+const PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const captured = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => { captured.push(args.inputs); return { id: "placeholder", state: args.inputs }; },
+    call: () => ({}),
+  },
+  "consumer", "dev", false,
+);
+pulumi.runtime.setAllConfig(
+  { "alicloud:region": "cn-hangzhou", "alicloud:secretKey": process.env.SECRET_UNDER_TEST },
+  ["alicloud:secretKey"],
+);
+const { FingerprintLibrary } = require("pulumi-mps-fpdb");
+new FingerprintLibrary("consumer-lib", { description: "from the tarball", purgeTrigger: "r1" });
+require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
+  const inputs = captured[0];
+  process.stdout.write(JSON.stringify({ provider: inputs.__provider, inputs }));
+});
+`;
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-pack-"));
+  const packed = execFileSync("npm", ["pack", "--pack-destination", work, "--silent"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).trim();
+  consumer = path.join(work, "consumer");
+  fs.mkdirSync(consumer);
+  fs.writeFileSync(
+    path.join(consumer, "package.json"),
+    JSON.stringify({
+      name: "consumer",
+      version: "1.0.0",
+      private: true,
+      dependencies: { "pulumi-mps-fpdb": `file:${path.join(work, packed)}`, "@pulumi/pulumi": PULUMI_VERSION },
+    }),
+  );
+  fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
+  fs.writeFileSync(path.join(consumer, "index.js"), PROGRAM);
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+    cwd: consumer,
+    stdio: "ignore",
+  });
+  const out = execFileSync(process.execPath, ["index.js"], {
+    cwd: consumer,
+    encoding: "utf8",
+    env: { ...process.env, SECRET_UNDER_TEST: DEFAULT_ACCESS_KEY_SECRET },
+  });
+  captured = JSON.parse(out) as typeof captured;
+}, 240_000);
+
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+it("installs as a real package, not a symlink", () => {
+  const installed = path.join(consumer, "node_modules", "pulumi-mps-fpdb");
+  expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
+  expect(fs.existsSync(path.join(installed, "dist", "provider", "impl.js"))).toBe(true);
+  expect(fs.existsSync(path.join(installed, "provider"))).toBe(false);
+});
+
+it("stores a __provider of at most 2 KB that requires only pulumi-mps-fpdb/provider-impl", () => {
+  const text = captured.provider;
+  const bytes = Buffer.byteLength(text, "utf8");
+  console.log(`serialized __provider from the npm pack install: ${bytes} bytes`);
+  expect(bytes).toBeLessThanOrEqual(MAX_PROVIDER_BYTES);
+  const requires = new Set([...text.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]));
+  expect([...requires]).toEqual(["pulumi-mps-fpdb/provider-impl"]);
+});
+
+it("holds no provider logic and no secret", () => {
+  const text = captured.provider;
+  for (const logic of ["SubmitFpDBDeleteJob", "ListFpShotDB", "resumeOrSubmit", "checkInputs", "openapi"]) {
+    expect(text).not.toContain(logic);
+  }
+  expect(text).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
+  expect(JSON.stringify(captured.inputs)).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
+  expect(captured.inputs).toMatchObject({ resourceName: "consumer-lib", description: "from the tarball" });
+});
+
+describe("run by the provider host from the consumer project", () => {
+  let emulator: RunningEmulator;
+  let host: ProviderHost;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ activateSeconds: 0.05, jobSeconds: 0.1 });
+    host = await startProviderHost({ cwd: consumer, env: hostEnv(), project: "consumer" });
+    await host.configure(fastConfig(emulator.endpoint), ["alicloud:secretKey"]);
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await emulator?.close();
+  });
+
+  it("creates and deletes a library with the installed implementation", async () => {
+    const urn = `urn:pulumi:dev::consumer::${TYPE_TOKEN}::consumer-lib`;
+    const { __provider: _drop, ...inputs } = captured.inputs;
+    const checked = await host.check(urn, {}, { ...inputs, __provider: captured.provider });
+    expect(checked.failures).toEqual([]);
+    const created = await host.create(urn, checked.inputs);
+    expect(created.properties).toMatchObject({ fpDbId: created.id, status: "active" });
+    await host.delete(urn, created.id, created.properties, checked.inputs);
+    expect(emulator.admin.state().jobs).toEqual([
+      expect.objectContaining({ fpDbId: created.id, delType: "Delete", status: "Success" }),
+    ]);
+    expect(host.lines.map((l) => l.line).join("\n")).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
+  });
+});
