@@ -16,7 +16,10 @@ const INSTALLED_METHODS = ["check", "diff", "read", "update", "delete"] as const
  * Called by the shim's `configure` with the deserialized shim object: gives it the provider's methods (the host
  * looks them up after configure) and configures the provider with the stack config.
  */
-export function install(shim: pulumi.dynamic.ResourceProvider, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+export function install(
+  shim: pulumi.dynamic.ResourceProvider,
+  req: pulumi.dynamic.ConfigureRequest,
+): Promise<void> {
   const target = shim as unknown as Record<string, unknown>;
   for (const method of INSTALLED_METHODS) target[method] = provider[method].bind(provider);
   return provider.configure(req);

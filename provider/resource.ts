@@ -122,7 +122,11 @@ export class FingerprintLibrary extends pulumi.dynamic.Resource {
   /**
    * Looks up an existing library by id without managing it (a Read; Pulumi never deletes such a resource).
    */
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): FingerprintLibrary {
+  static get(
+    name: string,
+    id: pulumi.Input<string>,
+    opts?: pulumi.CustomResourceOptions,
+  ): FingerprintLibrary {
     return new FingerprintLibrary(name, {}, { ...opts, id });
   }
 }

@@ -36,7 +36,11 @@ async function call(action: string, query: Record<string, string>): Promise<Reco
   });
   for (;;) {
     try {
-      const res = await client.callApi(params, new $OpenApi.OpenApiRequest({ query }), new $Util.RuntimeOptions({}));
+      const res = await client.callApi(
+        params,
+        new $OpenApi.OpenApiRequest({ query }),
+        new $Util.RuntimeOptions({}),
+      );
       return res.body as Record<string, unknown>;
     } catch (err) {
       if (String((err as { code?: string }).code ?? "").startsWith("Throttling")) {

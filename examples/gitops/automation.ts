@@ -23,7 +23,9 @@ async function main(action: Action, environment: string): Promise<void> {
     "mps-fpdb-gitops:environment": { value: environment },
     "mps-fpdb-gitops:protect": { value: String(environment === "production") },
     "alicloud:region": { value: process.env.ALIBABA_CLOUD_REGION ?? "cn-shanghai" },
-    ...(process.env.PURGE_TRIGGER ? { "mps-fpdb-gitops:purgeTrigger": { value: process.env.PURGE_TRIGGER } } : {}),
+    ...(process.env.PURGE_TRIGGER
+      ? { "mps-fpdb-gitops:purgeTrigger": { value: process.env.PURGE_TRIGGER } }
+      : {}),
   });
   const onOutput = (line: string) => process.stdout.write(line);
   switch (action) {
@@ -44,7 +46,8 @@ async function main(action: Action, environment: string): Promise<void> {
 }
 
 function printOutputs(outputs: OutputMap): void {
-  for (const [name, output] of Object.entries(outputs)) console.log(`${name}: ${JSON.stringify(output.value)}`);
+  for (const [name, output] of Object.entries(outputs))
+    console.log(`${name}: ${JSON.stringify(output.value)}`);
 }
 
 const [action, environment] = process.argv.slice(2);

@@ -1,6 +1,10 @@
 import { isoSeconds, type Clock } from "../clock";
 import type { Services, WaitTiming } from "../context";
-import { UNFINISHED_JOB_STATUSES, type FpDbDeleteJob, type SubmitFpDbDeleteJobRequest } from "../client/types";
+import {
+  UNFINISHED_JOB_STATUSES,
+  type FpDbDeleteJob,
+  type SubmitFpDbDeleteJobRequest,
+} from "../client/types";
 import { MpsApiError } from "../errors";
 import type { Logger } from "../log";
 
@@ -79,7 +83,8 @@ export async function resumeOrSubmit(
       if (err.kind === "ambiguous") {
         const lost = await findJobSubmittedSince(services, request, sentAt, options.knownJobIds ?? []);
         if (lost) return resumed(lost, options, "the job created by a submit whose answer was lost");
-        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId))) return { kind: "gone" };
+        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
+          return { kind: "gone" };
         ambiguousSubmits += 1;
         if (ambiguousSubmits > MAX_AMBIGUOUS_SUBMITS) throw err;
         log.warn(
@@ -92,7 +97,8 @@ export async function resumeOrSubmit(
       if (err.code === UNFINISHED_JOB_CODE) {
         const running = await findUnfinishedJob(services, request);
         if (running) return resumed(running, options, "a job already under way");
-        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId))) return { kind: "gone" };
+        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
+          return { kind: "gone" };
         if (clock.now() + busyWaitMs > deadline) throw err;
         log.info(
           `${describe} already has an unfinished job outside the 20 newest; waiting ${Math.round(busyWaitMs / 1000)}s ` +
@@ -105,7 +111,11 @@ export async function resumeOrSubmit(
 
       // The service does not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
       // provider never relies on this undocumented code alone).
-      if (request.delType === "Delete" && err.kind === "fatal" && (await libraryIsGone(services, request.fpDbId))) {
+      if (
+        request.delType === "Delete" &&
+        err.kind === "fatal" &&
+        (await libraryIsGone(services, request.fpDbId))
+      ) {
         return { kind: "gone" };
       }
       throw err;
@@ -114,8 +124,15 @@ export async function resumeOrSubmit(
 }
 
 function resumed(job: FpDbDeleteJob, options: ResumeOptions, what: string): SubmitOutcome {
-  options.log.info(`Resuming ${job.delType} job ${job.jobId} for ${options.describe}: ${what} (${job.status})`);
-  return { kind: "job", jobId: job.jobId, resumed: true, submittedAt: job.creationTime ?? isoSeconds(options.clock.now()) };
+  options.log.info(
+    `Resuming ${job.delType} job ${job.jobId} for ${options.describe}: ${what} (${job.status})`,
+  );
+  return {
+    kind: "job",
+    jobId: job.jobId,
+    resumed: true,
+    submittedAt: job.creationTime ?? isoSeconds(options.clock.now()),
+  };
 }
 
 async function findUnfinishedJob(

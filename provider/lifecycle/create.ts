@@ -61,11 +61,15 @@ async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promi
   const wait = ctx.progress.begin({ kind: "Create", fpDbId: state.fpDbId, resourceName: state.resourceName });
   try {
     const services = await ctx.servicesFor(targetOf(state));
-    const library = await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status !== "offline", {
-      ...ctx.waitTiming(state),
-      describe,
-      onPoll: (status) => wait.update(status),
-    });
+    const library = await services.libraries.waitFor(
+      state.fpDbId,
+      (lib) => !lib || lib.status !== "offline",
+      {
+        ...ctx.waitTiming(state),
+        describe,
+        onPoll: (status) => wait.update(status),
+      },
+    );
     if (!library || library.status === "deleted") {
       throw new Error(`${describe} disappeared while waiting for it to become active`);
     }

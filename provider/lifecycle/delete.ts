@@ -34,7 +34,9 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
         );
       }
       await purgeLibrary(ctx, state, { wait: true });
-      ctx.log.info(`Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`);
+      ctx.log.info(
+        `Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`,
+      );
       return;
     case "Delete":
       return deleteForReal(ctx, state);

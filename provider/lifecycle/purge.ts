@@ -37,7 +37,10 @@ export async function runJob(
       log: ctx.log,
       clock: ctx.clock,
       timing,
-      knownJobIds: [...state.jobHistory.map((job) => job.jobId), ...(state.purgeJobId ? [state.purgeJobId] : [])],
+      knownJobIds: [
+        ...state.jobHistory.map((job) => job.jobId),
+        ...(state.purgeJobId ? [state.purgeJobId] : []),
+      ],
     },
   );
   if (outcome.kind === "gone") return undefined;

@@ -14,7 +14,10 @@ export async function readLibrary(
   id: string,
   props: Record<string, unknown>,
 ): Promise<LibraryState | undefined> {
-  const state = props.schemaVersion === undefined && props.fpDbId === undefined ? stateForGet(ctx, id, props) : readState(props);
+  const state =
+    props.schemaVersion === undefined && props.fpDbId === undefined
+      ? stateForGet(ctx, id, props)
+      : readState(props);
   const services = await ctx.servicesFor(targetOf(state));
   const library = (await services.libraries.lookup([id])).get(id);
   if (!library || library.status === "deleted") return undefined;

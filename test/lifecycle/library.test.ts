@@ -88,7 +88,12 @@ describe("adoption", () => {
     const lib = await fx.create("adopted", { fpDbId });
 
     expect(lib.id).toBe(fpDbId);
-    expect(lib.outputs).toMatchObject({ fpDbId, adopted: true, reportedName: "made-by-hand", status: "active" });
+    expect(lib.outputs).toMatchObject({
+      fpDbId,
+      adopted: true,
+      reportedName: "made-by-hand",
+      status: "active",
+    });
     expect(lib.outputs).not.toHaveProperty("libraryName");
 
     const before = submits();
@@ -224,7 +229,13 @@ describe("destroy", () => {
     "resumes the job of a committed submit whose answer was lost (%s) instead of submitting a second",
     async (mode) => {
       const lib = await fx.create(`lost-answer-${mode}`, {});
-      fx.emulator.admin.addFault({ type: "commit-then-fail", action: "SubmitFpDBDeleteJob", rate: 1, count: 1, mode });
+      fx.emulator.admin.addFault({
+        type: "commit-then-fail",
+        action: "SubmitFpDBDeleteJob",
+        rate: 1,
+        count: 1,
+        mode,
+      });
       await fx.delete(lib);
       expect(fx.jobs(lib.id)).toEqual([expect.objectContaining({ delType: "Delete", status: "Success" })]);
       expect(fx.emulator.admin.state().libraries.find((l) => l.fpDbId === lib.id)?.deleted).toBe(true);

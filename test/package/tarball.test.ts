@@ -54,7 +54,10 @@ beforeAll(() => {
       name: "consumer",
       version: "1.0.0",
       private: true,
-      dependencies: { "pulumi-mps-fpdb": `file:${path.join(work, packed)}`, "@pulumi/pulumi": PULUMI_VERSION },
+      dependencies: {
+        "pulumi-mps-fpdb": `file:${path.join(work, packed)}`,
+        "@pulumi/pulumi": PULUMI_VERSION,
+      },
     }),
   );
   fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");

@@ -21,9 +21,11 @@ let shimText: Promise<string> | undefined;
  * in a plain Node process), from the compiled shim.
  */
 export function providerText(): Promise<string> {
-  shimText ??= serializeProvider(path.join(REPO_ROOT, "dist", "provider", "shim.js"), "shimProvider", REPO_ROOT).then(
-    (s) => s.text,
-  );
+  shimText ??= serializeProvider(
+    path.join(REPO_ROOT, "dist", "provider", "shim.js"),
+    "shimProvider",
+    REPO_ROOT,
+  ).then((s) => s.text);
   return shimText;
 }
 
@@ -74,10 +76,20 @@ export class LifecycleFixture {
   ) {}
 
   static async start(
-    options: { emulator?: EmulatorOptions; config?: Record<string, string>; env?: NodeJS.ProcessEnv; configure?: boolean } = {},
+    options: {
+      emulator?: EmulatorOptions;
+      config?: Record<string, string>;
+      env?: NodeJS.ProcessEnv;
+      configure?: boolean;
+    } = {},
   ): Promise<LifecycleFixture> {
     const provider = await providerText();
-    const emulator = await startEmulator({ activateSeconds: 0.05, jobSeconds: 0.15, quota: 1000, ...options.emulator });
+    const emulator = await startEmulator({
+      activateSeconds: 0.05,
+      jobSeconds: 0.15,
+      quota: 1000,
+      ...options.emulator,
+    });
     let host: ProviderHost;
     try {
       host = await startProviderHost({ cwd: REPO_ROOT, env: hostEnv(options.env), project: "lifecycle" });
@@ -98,7 +110,11 @@ export class LifecycleFixture {
 
   /** Check with the raw inputs a program would send (the resource class adds `resourceName`). */
   check(name: string, inputs: Props, olds: Props = {}) {
-    return this.host.check(this.urn(name), olds, { resourceName: name, ...inputs, __provider: this.provider });
+    return this.host.check(this.urn(name), olds, {
+      resourceName: name,
+      ...inputs,
+      __provider: this.provider,
+    });
   }
 
   /** Check (which must pass) then Create. */
@@ -114,7 +130,13 @@ export class LifecycleFixture {
     const name = String(resource.inputs.resourceName);
     const checked = await this.check(name, inputs, resource.inputs);
     expect(checked.failures).toEqual([]);
-    const diff = await this.host.diff(resource.urn, resource.id, resource.outputs, checked.inputs, resource.inputs);
+    const diff = await this.host.diff(
+      resource.urn,
+      resource.id,
+      resource.outputs,
+      checked.inputs,
+      resource.inputs,
+    );
     return { checked: checked.inputs, diff };
   }
 
@@ -122,7 +144,13 @@ export class LifecycleFixture {
   async update(resource: Deployed, inputs: Props): Promise<Deployed> {
     const { checked, diff } = await this.diff(resource, inputs);
     expect(diff.replaces).toEqual([]);
-    const updated = await this.host.update(resource.urn, resource.id, resource.outputs, checked, resource.inputs);
+    const updated = await this.host.update(
+      resource.urn,
+      resource.id,
+      resource.outputs,
+      checked,
+      resource.inputs,
+    );
     return { ...resource, inputs: checked, outputs: updated.properties };
   }
 
