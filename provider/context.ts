@@ -4,6 +4,7 @@ import type { MpsApi } from "./client/types";
 import { resolveCredentials } from "./config/credentials";
 import { resolveEndpoint, resolveProxy } from "./config/endpoint";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
+import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
 import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
 import { Logger, ProgressReporter } from "./log";
 import type { EndpointType } from "./types";
@@ -32,8 +33,8 @@ export interface WaitTiming {
   timeoutMs: number;
 }
 
+/** First poll interval of a wait when the resource does not set `pollIntervalSeconds`. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
-export const DEFAULT_JOB_TIMEOUT_SECONDS = 1800;
 
 /**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
@@ -95,7 +96,13 @@ export class ProviderContext {
     endpoint: ReturnType<typeof resolveEndpoint>,
     profile: string | undefined,
   ): Promise<Services> {
-    const credentials = await resolveCredentials({ config: this.config, env: this.env, profile });
+    // Refreshed STS/OIDC secrets arrive after this call: the hook registers each one with the redacting logger.
+    const credentials = await resolveCredentials({
+      config: this.config,
+      env: this.env,
+      profile,
+      onSecret: (secret) => this.log.registerSecret(secret),
+    });
     for (const secret of credentials.secrets) this.log.registerSecret(secret);
     const api = createMpsClient({
       endpoint: endpoint.url,

@@ -1,0 +1,238 @@
+/**
+ * The diff rules of design section 3, as pure functions. New inputs are compared with the inputs recorded in the
+ * state at the last create or update, never with what the service reports, so an adopted library's real name or
+ * a changed environment never looks like a change.
+ */
+import { ConfigError } from "./errors";
+import { describeValue, isUnknown } from "./inputs";
+import { DOCUMENTED_MODEL_IDS, type DeletionPolicy, type LibraryInputs, type LibraryState } from "./types";
+
+/** What `diff` tells Pulumi, plus what `update` must do about the purge trigger. */
+export interface DiffDecision {
+  changes: boolean;
+  /** Inputs that force a new library (possibly, when a value is unknown during preview). */
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** `submit`: run a Purge job in the update; `unknown`: the trigger is not known yet (preview). */
+  purge: "none" | "submit" | "unknown";
+  /** Every input whose value changed (or may change), for messages. */
+  changed: string[];
+}
+
+/** Inputs MPS cannot change in place; a change needs a new library. */
+const CREATE_ONLY: readonly (keyof LibraryInputs)[] = ["libraryName", "modelId", "description", "config"];
+
+/** Inputs that only change what the provider does; updating them just records them. */
+const MUTABLE: readonly (keyof LibraryInputs)[] = [
+  "resourceName",
+  "purgeStrategy",
+  "deletionPolicy",
+  "deletionProtection",
+  "pipelineId",
+  "userData",
+  "waitForCompletion",
+  "jobTimeoutSeconds",
+  "pollIntervalSeconds",
+  "endpoint",
+  "endpointType",
+  "profile",
+];
+
+/** JSON with object keys sorted at every level, for deep comparison. `undefined` (top level) is `"undefined"`. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v)) ?? "undefined";
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== "object") return v;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(v).sort()) sorted[key] = sortKeys((v as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+/** True for libraries that accept only Delete jobs: every documented ModelId (11-14). */
+export function isDeleteOnly(modelId: number | undefined): boolean {
+  return modelId !== undefined && DOCUMENTED_MODEL_IDS.includes(modelId);
+}
+
+/** The deletion policy in force: the input, else Delete for a created library and Retain for an adopted one. */
+export function effectiveDeletionPolicy(s: {
+  adopted: boolean;
+  deletionPolicy?: DeletionPolicy;
+}): DeletionPolicy {
+  return s.deletionPolicy ?? (s.adopted ? "Retain" : "Delete");
+}
+
+/** One replacement cause: which input, and whether it is certain or only possible (an unknown value). */
+interface Replacement {
+  key: string;
+  certain: boolean;
+  detail: string;
+}
+
+/**
+ * Decides what an `up` does to one library. Throws `ConfigError` when the change cannot be made: a certain
+ * replacement while `deletionProtection` is on (stored or new), or a Purge on an adopted library that the service
+ * reports as Delete-only. A replacement caused only by a value unknown during preview is reported but not
+ * refused: the update's own diff sees the real value and refuses it then if it is a real change.
+ */
+export function diffLibrary(
+  olds: LibraryState,
+  news: LibraryInputs,
+  opts: { providerChanged: boolean },
+): DiffDecision {
+  const replacements: Replacement[] = [];
+  const changed = new Set<string>();
+  const replace = (key: string, oldValue: unknown, newValue: unknown) => {
+    const certain = !isUnknown(newValue);
+    replacements.push({ key, certain, detail: changeText(key, oldValue, newValue) });
+    changed.add(key);
+  };
+
+  const sameLibrary = identityRule(olds, news, replace, changed);
+  // Create-only inputs only matter while both sides describe a library this stack creates; when adopting, the
+  // fpDbId rule decides (and check refuses create-only inputs next to fpDbId).
+  const comparable = sameLibrary && !olds.adopted && news.fpDbId === undefined;
+  for (const key of CREATE_ONLY) {
+    if (!differs(olds[key], news[key])) continue;
+    if (comparable && !(key === "libraryName" && renamedWithDefaultName(olds, news))) {
+      replace(key, olds[key], news[key]);
+    } else {
+      changed.add(key);
+    }
+  }
+  if (news.region !== undefined && (isUnknown(news.region) || news.region !== olds.region)) {
+    replace("region", olds.region, news.region);
+  }
+
+  let purge = triggerRule(olds.purgeTrigger, news.purgeTrigger);
+  if (purge !== "none" || differs(olds.purgeTrigger, news.purgeTrigger)) changed.add("purgeTrigger");
+  if (purge !== "none" && news.purgeStrategy === "recreate" && isDeleteOnly(existingModelId(olds))) {
+    // A Delete-only library is emptied by replacing it (purgeStrategy "recreate"), not by a Purge job.
+    replacements.push({
+      key: "purgeTrigger",
+      certain: purge === "submit",
+      detail: `${changeText("purgeTrigger", olds.purgeTrigger, news.purgeTrigger)} with \`purgeStrategy: "recreate"\``,
+    });
+    purge = "none";
+  }
+
+  for (const key of MUTABLE) if (differs(olds[key], news[key])) changed.add(key);
+
+  if (sameLibrary && olds.adopted) refuseDeleteOnlyAdoption(olds, news, purge);
+  refuseProtectedReplacement(olds, news, replacements);
+
+  const replaces = [...new Set(replacements.map((r) => r.key))];
+  // A removed purgeTrigger submits nothing, but still counts as a change so the outputs drop the old trigger.
+  // A changed serialized provider counts too: the Update stores the new code, which Delete and Read later run.
+  return {
+    changes: changed.size > 0 || opts.providerChanged,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+    purge: replaces.length > 0 ? "none" : purge,
+    changed: [...changed],
+  };
+}
+
+/**
+ * The `fpDbId` rules. Returns true when the new inputs still mean the same library (so create-only inputs and
+ * Delete-only facts of the old one apply).
+ */
+function identityRule(
+  olds: LibraryState,
+  news: LibraryInputs,
+  replace: (key: string, oldValue: unknown, newValue: unknown) => void,
+  changed: Set<string>,
+): boolean {
+  const next = news.fpDbId;
+  if (next !== undefined && isUnknown(next)) {
+    replace("fpDbId", olds.adopted ? olds.fpDbId : undefined, next);
+    return false;
+  }
+  if (olds.adopted) {
+    // Removing fpDbId switches to creating a new library; a different id adopts another one.
+    if (next !== olds.fpDbId) {
+      replace("fpDbId", olds.fpDbId, next);
+      return false;
+    }
+    return true;
+  }
+  if (next === undefined) return true;
+  if (next === olds.fpDbId) {
+    // Naming the library this stack created as if adopting it: the same library, nothing to replace (replacing
+    // would delete the very library the new inputs point at).
+    changed.add("fpDbId");
+    return true;
+  }
+  replace("fpDbId", undefined, next);
+  return false;
+}
+
+/**
+ * True when `libraryName` only changed because the resource was renamed (an alias) while the name was left to
+ * default: the library is the same, and replacing it would delete its fingerprints for a cosmetic change.
+ */
+function renamedWithDefaultName(olds: LibraryState, news: LibraryInputs): boolean {
+  return (
+    olds.resourceName !== news.resourceName &&
+    olds.libraryName === olds.resourceName &&
+    news.libraryName === news.resourceName
+  );
+}
+
+function triggerRule(oldTrigger: unknown, newTrigger: unknown): DiffDecision["purge"] {
+  if (newTrigger === undefined) return "none";
+  if (isUnknown(newTrigger)) return "unknown";
+  return differs(oldTrigger, newTrigger) ? "submit" : "none";
+}
+
+/** The ModelId of the library as it exists: the recorded input for a created one, the service's for an adopted one. */
+function existingModelId(olds: LibraryState): number | undefined {
+  return olds.adopted ? olds.reportedModelId : (olds.modelId ?? olds.reportedModelId);
+}
+
+function refuseDeleteOnlyAdoption(
+  olds: LibraryState,
+  news: LibraryInputs,
+  purge: DiffDecision["purge"],
+): void {
+  const modelId = olds.reportedModelId;
+  if (!isDeleteOnly(modelId)) return;
+  const problems: string[] = [];
+  if (purge === "submit") problems.push("`purgeTrigger` cannot empty it (a Purge job would be refused)");
+  if (news.deletionPolicy === "Purge") problems.push('`deletionPolicy` "Purge" cannot work on it');
+  if (problems.length === 0) return;
+  throw new ConfigError(
+    `Library ${olds.fpDbId} (${olds.resourceName}) is adopted and MPS reports ModelId ${modelId} for it, so it ` +
+      `accepts only Delete jobs: ${problems.join("; ")}. Remove \`purgeTrigger\` and use \`deletionPolicy\` ` +
+      '"Retain" (the default for adopted libraries) or "Delete".',
+  );
+}
+
+function refuseProtectedReplacement(
+  olds: LibraryState,
+  news: LibraryInputs,
+  replacements: Replacement[],
+): void {
+  const certain = replacements.filter((r) => r.certain);
+  if (certain.length === 0) return;
+  if (olds.deletionProtection !== true && news.deletionProtection !== true) return;
+  const causes = certain.map((r) => r.detail).join(", ");
+  throw new ConfigError(
+    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}): ${causes} ` +
+      `${certain.length === 1 ? "forces" : "force"} a replacement, which deletes the library and its ` +
+      "fingerprints, and `deletionProtection` is true. To allow it, set `deletionProtection` to false, run " +
+      "`pulumi up`, then retry.",
+  );
+}
+
+function differs(a: unknown, b: unknown): boolean {
+  if (isUnknown(b)) return true;
+  return canonicalJson(a) !== canonicalJson(b);
+}
+
+function changeText(key: string, oldValue: unknown, newValue: unknown): string {
+  const show = (v: unknown) => (v === undefined ? "unset" : isUnknown(v) ? "unknown" : describeValue(v));
+  return `\`${key}\` (${show(oldValue)} → ${show(newValue)})`;
+}

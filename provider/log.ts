@@ -1,0 +1,218 @@
+/**
+ * The provider's one logger. The provider host's stdout/stderr lines reach the Pulumi CLI (3.146+) as messages on
+ * the stack row with no resource attached, so every line is a single, self-describing, redacted line.
+ */
+import type { Clock } from "./clock";
+import { DEFAULT_PROGRESS_INTERVAL_MS } from "./config/settings";
+
+/** Prefix of every line, so provider lines stand out among the program's own output. */
+export const LOG_PREFIX = "[mps-fpdb]";
+
+/** What replaces a redacted value. */
+export const REDACTED = "***";
+
+/** Registered values shorter than this are ignored: redacting them would mangle every line and hide nothing. */
+export const MIN_SECRET_LENGTH = 4;
+
+export type LogLevel = "info" | "warn" | "error";
+
+/** Where finished lines go. The default writes info to stdout and warnings and errors to stderr. */
+export type LogSink = (level: LogLevel, line: string) => void;
+
+/** Writes to the provider host's stdout/stderr, which the Pulumi CLI shows line by line. */
+export const consoleSink: LogSink = (level, line) => {
+  if (level === "info") console.log(line);
+  else console.error(line);
+};
+
+// Values of credential fields, wherever they appear: `Signature=…` in an ACS3 Authorization header or a V2 query,
+// `x-acs-security-token: …` headers, and AccessKeySecret / SecurityToken in JSON, query strings or messages.
+// The key and separator are kept (group 1) so a redacted line still says what was there.
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /(\bSignature\s*[=:]\s*["']?)[^"'\s,;&}]+/gi,
+  /(x-acs-security-token["']?\s*[=:]\s*["']?)[^"'\s,;&}]+/gi,
+  /(access_?key_?secret["']?\s*[=:]\s*["']?)[^"'\s,;&}]+/gi,
+  /(\b(?:sts_|security_?)token["']?\s*[=:]\s*["']?)[^"'\s,;&}]+/gi,
+];
+
+/**
+ * Removes every occurrence of the given secret values and of credential-shaped fields from a text. Pure; used by
+ * the logger and by code that puts third-party error messages into its own errors.
+ */
+export function redact(text: string, secrets: Iterable<string> = []): string {
+  let out = text;
+  // Longest first, so a secret that contains another is removed whole.
+  const values = [...secrets]
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  for (const value of values) out = out.split(value).join(REDACTED);
+  for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, `$1${REDACTED}`);
+  return out;
+}
+
+/** Collapses line breaks so a message stays one line on the stack row. */
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\r?\n\s*/g, " | ");
+}
+
+/**
+ * The redacting logger. One per provider process (the context owns it); secrets registered with it (credential
+ * values as they are resolved and refreshed) never reach the sink.
+ */
+export class Logger {
+  private readonly secrets = new Set<string>();
+
+  constructor(private readonly sink: LogSink = consoleSink) {}
+
+  /** Adds a value that must never be written. Empty and very short values are ignored. */
+  registerSecret(value: string | undefined): void {
+    if (value && value.length >= MIN_SECRET_LENGTH) this.secrets.add(value);
+  }
+
+  /** The message as it would be written: prefixed, on one line, redacted. */
+  format(message: string): string {
+    return redact(`${LOG_PREFIX} ${oneLine(message)}`, this.secrets);
+  }
+
+  /** Progress and outcomes (JobIds, adoption, retained libraries). */
+  info(message: string): void {
+    this.sink("info", this.format(message));
+  }
+
+  /** Something the user should look at, but the operation goes on (a possible duplicate Purge, a retry). */
+  warn(message: string): void {
+    this.sink("warn", this.format(message));
+  }
+
+  /** A failed operation's details (JobId, Code, Message), alongside the error Pulumi reports. */
+  error(message: string): void {
+    this.sink("error", this.format(message));
+  }
+}
+
+/** The kind of wait a progress line reports. */
+export type WaitKind = "Delete" | "Purge" | "Create";
+
+/** What a wait is about; the first three name it in every line. */
+export interface WaitSubject {
+  kind: WaitKind;
+  /** Absent for a Create, which waits on the library, not on a job. */
+  jobId?: string;
+  fpDbId: string;
+  resourceName: string;
+}
+
+/** One registered wait. */
+export interface WaitHandle {
+  /** Records the latest status seen (and the JobId once known); may write a progress line. */
+  update(status: string, jobId?: string): void;
+  /** The wait is over; `ok` is false when it failed or timed out. Idempotent. */
+  end(ok: boolean): void;
+}
+
+interface ActiveWait {
+  subject: WaitSubject;
+  status: string;
+  startedAt: number;
+}
+
+/** Counters of one batch: the waits of one kind that overlapped in time, from the first begin to the last end. */
+interface Batch {
+  begun: number;
+  done: number;
+  failed: number;
+  active: Set<ActiveWait>;
+  lastLineAt: number;
+}
+
+/**
+ * Progress of long waits, aggregated per provider process. With one wait of a kind active, it writes
+ * `Delete job <JobId> for library <FpDBId> (<name>): Analysing, 40s`; with many, one line per kind such as
+ * `412/1000 Delete jobs done (3 failed), 588 waiting`: never one line per wait. Lines are written from `begin`,
+ * `update` and `end` calls (the pollers call `update` on every poll), at most once per interval and kind, so no
+ * timer keeps the process alive. When a batch of several waits ends, a final summary line is written.
+ */
+export class ProgressReporter {
+  private readonly clock: Clock;
+  private readonly log: Pick<Logger, "info">;
+  private readonly intervalMs: number;
+  private readonly batches = new Map<WaitKind, Batch>();
+
+  constructor(options: { clock: Clock; log: Pick<Logger, "info">; intervalMs?: number }) {
+    this.clock = options.clock;
+    this.log = options.log;
+    this.intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+  }
+
+  /** Registers a wait; call `end` on the handle when it is over, whatever the outcome. */
+  begin(subject: WaitSubject): WaitHandle {
+    const now = this.clock.now();
+    let batch = this.batches.get(subject.kind);
+    if (!batch) {
+      // The first line comes one interval after the batch starts: the operation already logged its start.
+      batch = { begun: 0, done: 0, failed: 0, active: new Set(), lastLineAt: now };
+      this.batches.set(subject.kind, batch);
+    }
+    const wait: ActiveWait = { subject: { ...subject }, status: "waiting", startedAt: now };
+    batch.begun++;
+    batch.active.add(wait);
+    const owner = batch;
+    let ended = false;
+    return {
+      update: (status, jobId) => {
+        if (ended) return;
+        wait.status = status;
+        if (jobId) wait.subject.jobId = jobId;
+        this.maybeReport(subject.kind, owner);
+      },
+      end: (ok) => {
+        if (ended) return;
+        ended = true;
+        owner.active.delete(wait);
+        owner.done++;
+        if (!ok) owner.failed++;
+        this.finish(subject.kind, owner);
+      },
+    };
+  }
+
+  private maybeReport(kind: WaitKind, batch: Batch): void {
+    const now = this.clock.now();
+    if (now - batch.lastLineAt < this.intervalMs || batch.active.size === 0) return;
+    batch.lastLineAt = now;
+    if (batch.active.size === 1) {
+      const [only] = batch.active;
+      this.log.info(singleLine(only, now));
+    } else {
+      this.log.info(summaryLine(kind, batch));
+    }
+  }
+
+  private finish(kind: WaitKind, batch: Batch): void {
+    if (batch.active.size > 0) {
+      this.maybeReport(kind, batch);
+      return;
+    }
+    this.batches.delete(kind);
+    if (batch.begun > 1) this.log.info(summaryLine(kind, batch));
+  }
+}
+
+function singleLine(wait: ActiveWait, now: number): string {
+  const { kind, jobId, fpDbId, resourceName } = wait.subject;
+  const elapsedSeconds = Math.floor((now - wait.startedAt) / 1000);
+  const what = jobId ? `${kind} job ${jobId} for library` : `${kind}: waiting for library`;
+  return `${what} ${fpDbId} (${resourceName}): ${wait.status}, ${elapsedSeconds}s`;
+}
+
+const BATCH_NOUN: Record<WaitKind, string> = {
+  Delete: "Delete jobs",
+  Purge: "Purge jobs",
+  Create: "new libraries",
+};
+
+function summaryLine(kind: WaitKind, batch: Batch): string {
+  const failed = batch.failed > 0 ? ` (${batch.failed} failed)` : "";
+  const waiting = batch.active.size > 0 ? `, ${batch.active.size} waiting` : "";
+  return `${batch.done}/${batch.begun} ${BATCH_NOUN[kind]} done${failed}${waiting}`;
+}

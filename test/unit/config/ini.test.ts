@@ -1,0 +1,27 @@
+import { parseIni } from "../../../provider/config/ini";
+
+describe("parseIni", () => {
+  it("reads sections, trims keys and values, drops comments and quotes", () => {
+    const text = [
+      "; comment",
+      "# another",
+      "[default]",
+      "type = access_key",
+      "access_key_id=LTAI",
+      'access_key_secret = "quoted"',
+      "",
+      "[ dev ]",
+      "role_arn = acs:ram::1:role/x",
+      "policy = a=b",
+      "novalue",
+    ].join("\r\n");
+    expect(parseIni(text)).toEqual({
+      default: { type: "access_key", access_key_id: "LTAI", access_key_secret: "quoted" },
+      dev: { role_arn: "acs:ram::1:role/x", policy: "a=b" },
+    });
+  });
+
+  it('keeps keys before the first section under ""', () => {
+    expect(parseIni("a = 1\n[s]\nb = 2")).toEqual({ "": { a: "1" }, s: { b: "2" } });
+  });
+});
