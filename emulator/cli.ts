@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { parseCliArgs, USAGE } from "./cli-args";
+import { startEmulator } from "./server";
+
+/**
+ * Command line entry: `node dist/emulator/cli.js --port 0 [options]`. Prints exactly one line,
+ * `MPS emulator listening on http://127.0.0.1:<port>`, and serves until SIGINT/SIGTERM.
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (command.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const emulator = await startEmulator(command.options);
+  process.stdout.write(`MPS emulator listening on ${emulator.endpoint}\n`);
+  const stop = (): void => {
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`MPS emulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
