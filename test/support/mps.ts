@@ -1,0 +1,30 @@
+import Credential, { Config } from "@alicloud/credentials";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
+import { systemClock } from "../../provider/clock";
+import { createMpsClient } from "../../provider/client/mps-client";
+import { LibraryWatcher } from "../../provider/jobs/watchers";
+
+/**
+ * Deletes a library behind Pulumi's back, through the real API (as a person in the console would), and waits
+ * until ListFpShotDB reports it gone.
+ */
+export async function deleteOutOfBand(endpoint: string, fpDbId: string): Promise<void> {
+  const api = createMpsClient({
+    endpoint,
+    credential: new Credential(
+      new Config({
+        type: "access_key",
+        accessKeyId: DEFAULT_ACCESS_KEY_ID,
+        accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+      }),
+    ),
+    connectTimeoutMs: 2000,
+    readTimeoutMs: 5000,
+  });
+  await api.submitFpDbDeleteJob({ fpDbId, delType: "Delete" });
+  await new LibraryWatcher(api, { clock: systemClock }).waitFor(fpDbId, (lib) => lib === undefined, {
+    intervalMs: 20,
+    timeoutMs: 10_000,
+    describe: `library ${fpDbId}`,
+  });
+}
