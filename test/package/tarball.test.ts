@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator } from "../../emulator";
+import * as engine from "../../harness/engine";
 import { startProviderHost, type ProviderHost } from "../../harness/host-client";
 import { fastConfig, hostEnv, REPO_ROOT, TYPE_TOKEN } from "../support/lifecycle";
 
@@ -131,5 +132,64 @@ describe("run by the provider host from the consumer project", () => {
       expect.objectContaining({ fpDbId: created.id, delType: "Delete", status: "Success" }),
     ]);
     expect(host.lines.map((l) => l.line).join("\n")).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
+  });
+});
+
+describe("provider upgrade", () => {
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ activateSeconds: 0.05, jobSeconds: 0.1 });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("destroys state written by one build with the build installed later (the stored shim pins no logic)", async () => {
+    const programDir = path.join(consumer, "program");
+    fs.mkdirSync(programDir, { recursive: true });
+    fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), "name: upgrade\nruntime: nodejs\n");
+    fs.writeFileSync(
+      path.join(programDir, "index.js"),
+      'const { FingerprintLibrary } = require("pulumi-mps-fpdb");\n' +
+        'exports.fpDbId = new FingerprintLibrary("upgraded", {}).fpDbId;\n',
+    );
+    const options = {
+      programDir,
+      stackFile: path.join(work, "upgrade-stack.json"),
+      config: fastConfig(emulator.endpoint),
+      secretKeys: ["alicloud:secretKey"],
+      env: hostEnv(),
+    };
+    const up = await engine.up(options);
+    expect(up.errors).toEqual([]);
+    const fpDbId = String(up.outputs.fpDbId);
+    const storedShim = String(up.state.resources[0].outputs.__provider);
+
+    // "npm update" to a build whose Delete behaves differently: here it announces itself in the log.
+    const deleteModule = path.join(
+      consumer,
+      "node_modules",
+      "pulumi-mps-fpdb",
+      "dist",
+      "provider",
+      "lifecycle",
+      "delete.js",
+    );
+    const original = fs.readFileSync(deleteModule, "utf8");
+    const marker = "async function deleteLibrary(ctx, state) {";
+    expect(original).toContain(marker);
+    fs.writeFileSync(
+      deleteModule,
+      original.replace(marker, `${marker}\n    ctx.log.info("delete by the upgraded build");`),
+    );
+
+    const destroyed = await engine.destroy(options);
+    expect(destroyed.ok).toBe(true);
+    expect(destroyed.diagnostics.join("\n")).toContain("[mps-fpdb] delete by the upgraded build");
+    expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)?.deleted).toBe(true);
+    expect(destroyed.state.resources).toEqual([]);
+    expect(storedShim).not.toContain("deleteLibrary");
   });
 });
