@@ -12,7 +12,13 @@ import * as engine from "../../harness/engine";
 import { startProviderHost, type ProviderHost } from "../../harness/host-client";
 import { fastConfig, hostEnv, REPO_ROOT, TYPE_TOKEN } from "../support/lifecycle";
 
-const PULUMI_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+const PULUMI_VERSION = (
+  JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+  ) as {
+    version: string;
+  }
+).version;
 const MAX_PROVIDER_BYTES = 2048;
 
 let work: string;
