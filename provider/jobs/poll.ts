@@ -1,0 +1,83 @@
+import type { Clock } from "../clock";
+import { MpsApiError } from "../errors";
+
+/** Default cap on the interval between two polls of one wait, in milliseconds. */
+export const DEFAULT_MAX_POLL_INTERVAL_MS = 30_000;
+/** Each interval is this much longer than the one before, up to the cap. */
+export const POLL_BACKOFF_FACTOR = 1.5;
+
+/** Bounds and reporting of one wait. Durations in milliseconds. */
+export interface WaitOptions {
+  /** Delay before the first poll; later polls back off from it. */
+  intervalMs: number;
+  /** Cap on the delay between polls (default 30000; never below `intervalMs`). */
+  maxIntervalMs?: number;
+  /** Give up after this long. */
+  timeoutMs: number;
+  /** What is waited for, for messages: e.g. `library 88c6... (my-lib)`. */
+  describe: string;
+  /** Told about every answered poll: the status seen and the time waited so far. */
+  onPoll?: (status: string, elapsedMs: number) => void;
+  /** Told about a poll that failed for a non-fatal reason (the wait goes on). */
+  onPollError?: (error: MpsApiError, elapsedMs: number) => void;
+}
+
+/** What one poll found. */
+export interface PollOutcome<T> {
+  done: boolean;
+  /** The status to report (and to quote if the wait times out). */
+  status: string;
+  value: T;
+}
+
+/**
+ * The poll schedule shared by every wait: first poll after `intervalMs`, then ×1.5 up to `maxIntervalMs`, a last
+ * poll exactly at the deadline, then `onTimeout`. A poll that fails with a retryable `MpsApiError` (the client
+ * already retried it) is reported and the wait goes on; a fatal `MpsApiError` ends the wait, with `describe`
+ * added to its message. Any other error thrown by `poll` (a failed job, a vanished id) ends it unchanged.
+ */
+export async function pollUntil<T>(
+  clock: Clock,
+  options: WaitOptions,
+  poll: () => Promise<PollOutcome<T>>,
+  onTimeout: (lastStatus: string, waitedMs: number) => Error,
+): Promise<T> {
+  const startedAt = clock.now();
+  const maxIntervalMs = Math.max(options.intervalMs, options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
+  let intervalMs = options.intervalMs;
+  let lastStatus = "unknown (not polled yet)";
+  for (;;) {
+    const remainingMs = options.timeoutMs - (clock.now() - startedAt);
+    if (remainingMs <= 0) throw onTimeout(lastStatus, clock.now() - startedAt);
+    await clock.sleep(Math.min(intervalMs, remainingMs));
+    intervalMs = Math.min(maxIntervalMs, Math.round(intervalMs * POLL_BACKOFF_FACTOR));
+    let outcome: PollOutcome<T>;
+    try {
+      outcome = await poll();
+    } catch (error) {
+      if (!(error instanceof MpsApiError)) throw error;
+      if (error.kind === "fatal") throw whileWaiting(error, options.describe);
+      options.onPollError?.(error, clock.now() - startedAt);
+      continue;
+    }
+    lastStatus = outcome.status;
+    options.onPoll?.(outcome.status, clock.now() - startedAt);
+    if (outcome.done) return outcome.value;
+  }
+}
+
+/** "12.5 s" or "800 ms", for messages. */
+export function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
+}
+
+function whileWaiting(error: MpsApiError, describe: string): MpsApiError {
+  return new MpsApiError(
+    `While waiting for ${describe}: ${error.message}`,
+    error.action,
+    error.code,
+    error.kind,
+    error.statusCode,
+    error.requestId,
+  );
+}

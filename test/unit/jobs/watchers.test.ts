@@ -1,0 +1,384 @@
+import type { FpShotDb } from "../../../provider/client/types";
+import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
+import { JobNotFoundError } from "../../../provider/jobs/errors";
+import { JobWatcher, LibraryWatcher, type WaitOptions } from "../../../provider/jobs/watchers";
+import { FakeClock } from "../../support/fake-clock";
+import { FakeMpsApi, deleteJob } from "./fake-api";
+
+const DESCRIBE = "library lib-1 (my-lib)";
+
+function waitOptions(overrides: Partial<WaitOptions> = {}): WaitOptions {
+  return { intervalMs: 5000, timeoutMs: 1_800_000, describe: DESCRIBE, ...overrides };
+}
+
+/** Groups calls into poll rounds: calls less than `gapMs` apart belong to one round. */
+function rounds(calls: { at: number; ids: string[] }[], gapMs = 2000): { at: number; ids: string[] }[][] {
+  const result: { at: number; ids: string[] }[][] = [];
+  for (const call of calls) {
+    const last = result[result.length - 1];
+    if (last && call.at - last[0].at < gapMs) last.push(call);
+    else result.push([call]);
+  }
+  return result;
+}
+
+describe("JobWatcher.waitForJob", () => {
+  it("resolves with the job once it succeeds", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1), endsAfterMs: 20_000 });
+    const job = await new JobWatcher(api, { clock }).waitForJob("job-1", waitOptions());
+    expect(job).toEqual({ ...deleteJob(1), status: "Success", finishTime: "2026-11-24T00:10:00Z" });
+  });
+
+  it("polls first after intervalMs, then backs off x1.5 up to maxIntervalMs, with a last poll at the deadline", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1) });
+    const polls: number[] = [];
+    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 0 });
+    const error = await watcher
+      .waitForJob(
+        "job-1",
+        waitOptions({
+          intervalMs: 1000,
+          maxIntervalMs: 4000,
+          timeoutMs: 20_000,
+          onPoll: (_s, ms) => polls.push(ms),
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(polls).toEqual([1000, 2500, 4750, 8125, 12_125, 16_125, 20_000]);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+  });
+
+  it("never backs off beyond 30 s by default, and never below intervalMs", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1) });
+    const gaps: number[] = [];
+    let last = 0;
+    const onPoll = (_s: string, ms: number): void => {
+      gaps.push(ms - last);
+      last = ms;
+    };
+    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 0 });
+    await watcher
+      .waitForJob("job-1", waitOptions({ intervalMs: 20_000, timeoutMs: 130_000, onPoll }))
+      .catch(() => {});
+    expect(gaps).toEqual([20_000, 30_000, 30_000, 30_000, 20_000]);
+    gaps.length = 0;
+    last = 0;
+    await watcher
+      .waitForJob(
+        "job-1",
+        waitOptions({ intervalMs: 40_000, maxIntervalMs: 10_000, timeoutMs: 120_000, onPoll }),
+      )
+      .catch(() => {});
+    expect(gaps).toEqual([40_000, 40_000, 40_000]);
+  });
+
+  it("reports every poll's status and elapsed time", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1), endsAfterMs: 10_000 });
+    const seen: [string, number][] = [];
+    await new JobWatcher(api, { clock, coalesceWindowMs: 0 }).waitForJob(
+      "job-1",
+      waitOptions({ intervalMs: 4000, onPoll: (status, ms) => seen.push([status, ms]) }),
+    );
+    expect(seen).toEqual([
+      ["Analysing", 4000],
+      ["Success", 10_000],
+    ]);
+  });
+
+  it("throws JobFailedError naming the job, the library, Code and Message when the job fails", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({
+      job: deleteJob(1),
+      endsAfterMs: 6000,
+      outcome: {
+        status: "Fail",
+        code: "ServiceUnavailable",
+        message: "The request has failed due to a temporary failure of the server.",
+      },
+    });
+    const error = await new JobWatcher(api, { clock })
+      .waitForJob("job-1", waitOptions())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toMatchObject({
+      message:
+        "Delete job job-1 for library lib-1 (my-lib) failed: ServiceUnavailable: The request has failed due to a " +
+        "temporary failure of the server. Run the operation again to submit a new job; if it keeps failing, give " +
+        "the JobId to Alibaba Cloud support.",
+      jobId: "job-1",
+      fpDbId: "lib-1",
+      delType: "Delete",
+      code: "ServiceUnavailable",
+      jobMessage: "The request has failed due to a temporary failure of the server.",
+    });
+  });
+
+  it("throws WaitTimeoutError with the JobId, last status and time waited", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1) });
+    const error = await new JobWatcher(api, { clock, coalesceWindowMs: 0 })
+      .waitForJob("job-1", waitOptions({ timeoutMs: 60_000 }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({
+      message:
+        "Timed out after 60 s waiting for job job-1 for library lib-1 (my-lib); last status: Analysing. The job " +
+        "may still finish: raise jobTimeoutSeconds, or run the operation again to resume waiting for it.",
+      subjectId: "job-1",
+      lastStatus: "Analysing",
+      waitedMs: 60_000,
+    });
+  });
+
+  it("says clearly when the service does not know the job (NonExistIds)", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const error = await new JobWatcher(api, { clock })
+      .waitForJob("job-404", waitOptions())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobNotFoundError);
+    expect(error).toMatchObject({
+      jobId: "job-404",
+      message:
+        "Job job-404 for library lib-1 (my-lib) is unknown to MPS: QueryFpDBDeleteJobList lists it in " +
+        "NonExistIds. Jobs are kept per region: check that the endpoint and region are the ones the job was " +
+        "submitted to, then run the operation again.",
+    });
+  });
+
+  it("keeps polling after a poll fails for a non-fatal reason, and reports the failure", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1), endsAfterMs: 12_000 });
+    const transient = new MpsApiError(
+      "MPS QueryFpDBDeleteJobList failed",
+      "QueryFpDBDeleteJobList",
+      "InternalError",
+      "transient",
+    );
+    api.failNext(transient, transient);
+    const failures: [string, number][] = [];
+    const job = await new JobWatcher(api, { clock, coalesceWindowMs: 0 }).waitForJob(
+      "job-1",
+      waitOptions({ intervalMs: 4000, onPollError: (e, ms) => failures.push([e.code, ms]) }),
+    );
+    expect(job.status).toBe("Success");
+    expect(failures).toEqual([
+      ["InternalError", 4000],
+      ["InternalError", 10_000],
+    ]);
+  });
+
+  it("stops at once on a fatal poll failure, naming what it waited for", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1) });
+    api.failNext(
+      new MpsApiError(
+        "MPS QueryFpDBDeleteJobList failed: SignatureDoesNotMatch.",
+        "QueryFpDBDeleteJobList",
+        "SignatureDoesNotMatch",
+        "fatal",
+        400,
+        "R9",
+      ),
+    );
+    const error = await new JobWatcher(api, { clock })
+      .waitForJob("job-1", waitOptions())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MpsApiError);
+    expect(error).toMatchObject({
+      message:
+        "While waiting for library lib-1 (my-lib): MPS QueryFpDBDeleteJobList failed: SignatureDoesNotMatch.",
+      code: "SignatureDoesNotMatch",
+      kind: "fatal",
+      statusCode: 400,
+      requestId: "R9",
+    });
+    expect(api.calls).toHaveLength(1);
+  });
+});
+
+describe("JobWatcher batching", () => {
+  it.each([[1], [10], [25], [1000]])(
+    "%d concurrent waits poll with ceil(N/10) calls of at most 10 ids per round",
+    async (n) => {
+      const clock = new FakeClock();
+      const api = new FakeMpsApi(clock);
+      const watcher = new JobWatcher(api, { clock });
+      for (let i = 1; i <= n; i++) api.addJob({ job: deleteJob(i), endsAfterMs: 60_000 });
+      const jobs = await Promise.all(
+        Array.from({ length: n }, (_, i) => watcher.waitForJob(`job-${i + 1}`, waitOptions())),
+      );
+      expect(jobs.every((job) => job.status === "Success")).toBe(true);
+      const perRound = rounds(api.callsTo("QueryFpDBDeleteJobList"));
+      expect(perRound.length).toBeGreaterThan(3);
+      for (const round of perRound) {
+        expect(round).toHaveLength(Math.ceil(n / 10));
+        expect(round.every((call) => call.ids.length <= 10)).toBe(true);
+        expect(new Set(round.flatMap((call) => call.ids)).size).toBe(n);
+      }
+    },
+  );
+
+  it("coalesces lookups from many callers in the same window, sharing duplicate ids", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    for (let i = 1; i <= 15; i++) api.addJob({ job: deleteJob(i) });
+    const watcher = new JobWatcher(api, { clock });
+    const results = await Promise.all([
+      ...Array.from({ length: 15 }, (_, i) => watcher.lookup([`job-${i + 1}`])),
+      watcher.lookup(["job-11", "job-12", "job-404"]),
+    ]);
+    const calls = api.callsTo("QueryFpDBDeleteJobList");
+    expect(calls.map((call) => call.ids.length)).toEqual([10, 6]);
+    expect(results[0].get("job-1")?.jobId).toBe("job-1");
+    expect([...results[15].entries()].map(([id, job]) => [id, job?.jobId])).toEqual([
+      ["job-11", "job-11"],
+      ["job-12", "job-12"],
+      ["job-404", undefined],
+    ]);
+  });
+
+  it("sends a full batch at once and a partial one after the coalescing window", async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 250 });
+    await watcher.lookup(Array.from({ length: 13 }, (_, i) => `job-${i}`));
+    expect(api.calls.map((call) => [call.ids.length, call.at - start])).toEqual([
+      [10, 0],
+      [3, 250],
+    ]);
+  });
+
+  it("rejects every caller of a batch whose call failed, and only them", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(11) });
+    const failure = new MpsApiError("boom", "QueryFpDBDeleteJobList", "InternalError", "transient");
+    api.failNext(failure);
+    const watcher = new JobWatcher(api, { clock });
+    const first = watcher.lookup(Array.from({ length: 10 }, (_, i) => `job-${i}`));
+    const second = watcher.lookup(["job-11"]);
+    await expect(first).rejects.toBe(failure);
+    expect([...(await second).keys()]).toEqual(["job-11"]);
+    expect((await second).get("job-11")?.fpDbId).toBe("lib-11");
+  });
+});
+
+describe("JobWatcher.recentJobs", () => {
+  it("shares one call among concurrent callers (single flight)", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.latencyMs = 100;
+    api.addJob({ job: deleteJob(1) });
+    const watcher = new JobWatcher(api, { clock });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => watcher.recentJobs()));
+    expect(api.callsTo("QueryFpDBDeleteJobList")).toEqual([
+      { action: "QueryFpDBDeleteJobList", ids: [], at: expect.any(Number) },
+    ]);
+    expect(answers.every((jobs) => jobs === answers[0])).toBe(true);
+    await watcher.recentJobs();
+    expect(api.callsTo("QueryFpDBDeleteJobList")).toHaveLength(2);
+  });
+
+  it("makes a new call for a caller that needs an answer sent after a given time", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.latencyMs = 100;
+    const watcher = new JobWatcher(api, { clock });
+    const early = watcher.recentJobs();
+    clock.advance(10);
+    const sentAt = clock.now();
+    const late = watcher.recentJobs({ startedAfter: sentAt });
+    const lateToo = watcher.recentJobs({ startedAfter: sentAt });
+    await Promise.all([early, late, lateToo]);
+    expect(api.callsTo("QueryFpDBDeleteJobList")).toHaveLength(2);
+    expect(late).toBe(lateToo);
+  });
+
+  it("does not keep a failed call: the next caller tries again", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const failure = new MpsApiError("boom", "QueryFpDBDeleteJobList", "InternalError", "transient");
+    api.failNext(failure);
+    const watcher = new JobWatcher(api, { clock });
+    await expect(watcher.recentJobs()).rejects.toBe(failure);
+    await expect(watcher.recentJobs()).resolves.toEqual([]);
+  });
+});
+
+describe("LibraryWatcher", () => {
+  function library(id: string, status: string): FpShotDb {
+    return { fpDbId: id, name: `name-${id}`, status };
+  }
+
+  it("waits until the predicate holds and returns the library", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.libraries.set("lib-1", library("lib-1", "offline"));
+    void clock.sleep(7000).then(() => api.libraries.set("lib-1", library("lib-1", "active")));
+    const watcher = new LibraryWatcher(api, { clock, coalesceWindowMs: 0 });
+    const seen: string[] = [];
+    const result = await watcher.waitFor(
+      "lib-1",
+      (lib) => lib?.status === "active",
+      waitOptions({ onPoll: (s) => seen.push(s) }),
+    );
+    expect(result).toEqual(library("lib-1", "active"));
+    expect(seen).toEqual(["offline", "active"]);
+  });
+
+  it("passes undefined to the predicate when the library is gone (NonExistIds)", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const seen: string[] = [];
+    const result = await new LibraryWatcher(api, { clock }).waitFor(
+      "lib-gone",
+      (lib) => lib === undefined,
+      waitOptions({ onPoll: (s) => seen.push(s) }),
+    );
+    expect(result).toBeUndefined();
+    expect(seen).toEqual(["gone"]);
+  });
+
+  it("throws WaitTimeoutError with the library id and last status", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.libraries.set("lib-1", library("lib-1", "offline"));
+    const error = await new LibraryWatcher(api, { clock, coalesceWindowMs: 0 })
+      .waitFor("lib-1", (lib) => lib?.status === "active", waitOptions({ timeoutMs: 90_500 }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({
+      message:
+        "Timed out after 90.5 s waiting for library lib-1 (my-lib); last status: offline. It may still get " +
+        "there: raise jobTimeoutSeconds, or run the operation again.",
+      subjectId: "lib-1",
+      lastStatus: "offline",
+      waitedMs: 90_500,
+    });
+  });
+
+  it("batches lookups of many libraries into calls of at most 10 ids", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    for (let i = 0; i < 30; i++) api.libraries.set(`lib-${i}`, library(`lib-${i}`, "active"));
+    const watcher = new LibraryWatcher(api, { clock });
+    const found = await Promise.all(Array.from({ length: 35 }, (_, i) => watcher.lookup([`lib-${i}`])));
+    expect(api.callsTo("ListFpShotDB").map((call) => call.ids.length)).toEqual([10, 10, 10, 5]);
+    expect(found[3].get("lib-3")?.status).toBe("active");
+    expect(found[34].get("lib-34")).toBeUndefined();
+  });
+});
