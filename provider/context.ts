@@ -109,7 +109,6 @@ export class ProviderContext {
       credential: credentials.credential,
       connectTimeoutMs: this.settings.connectTimeoutMs,
       readTimeoutMs: this.settings.readTimeoutMs,
-      proxy: resolveProxy(this.env, endpoint.loopback),
       requestsPerSecond: this.settings.requestsPerSecond,
       retryBaseMs: this.settings.retryBaseMs,
       retryThrottleBaseMs: this.settings.retryThrottleBaseMs,
@@ -119,6 +118,14 @@ export class ProviderContext {
       random: this.random,
     });
     this.log.info(`Using MPS endpoint ${endpoint.url} with credentials from ${credentials.source}`);
+    if (resolveProxy(this.env, endpoint.loopback)) {
+      // Verified: openapi-client 0.4.15 accepts proxy settings but its HTTP layer (tea-typescript doAction,
+      // httpx) never applies them. Say so instead of pretending.
+      this.log.warn(
+        `HTTPS_PROXY/HTTP_PROXY is set, but the Alibaba Cloud SDK used here cannot send requests through a proxy: ` +
+          `requests to ${endpoint.host} go direct. Allow direct access to it, or use \`endpointType: "vpc"\`.`,
+      );
+    }
     return {
       api,
       jobs: new JobWatcher(api, { clock: this.clock, random: this.random }),
