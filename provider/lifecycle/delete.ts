@@ -22,7 +22,7 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
   switch (policy) {
     case "Retain":
       ctx.log.info(
-        `Retained ${describe}: deletionPolicy is Retain${state.adopted ? " (the default for adopted libraries)" : ""}; ` +
+        `Retained ${describe}: deletionPolicy is Retain${state.adopted && state.deletionPolicy === undefined ? " (the default for adopted libraries)" : ""}; ` +
           "the library is removed from the stack and kept in MPS",
       );
       return;
