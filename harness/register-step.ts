@@ -1,0 +1,321 @@
+/**
+ * One RegisterResource from the program, handled like the engine's step generator and executor:
+ * Check, then Create for a new resource, or Diff and Same / Update / Replace for an existing one.
+ */
+import type { Deployment } from "./deployment";
+import { ResourceInitError } from "./errors";
+import type { StepResult } from "./events";
+import type { ProviderHost } from "./host-client";
+import { applyIgnoreChanges, decideStep } from "./plan-rules";
+import type { Registration, RegistrationReply } from "./program/protocol";
+import type { ResourceState } from "./state";
+import { makeUrn, parseUrn } from "./urn";
+import { deleteOne } from "./delete-steps";
+import { markSecrets, PROVIDER_KEY, stripSecrets, unwrapSecrets, type Props } from "./wire";
+
+/** The type of the root stack resource; it is not a step and not kept among the resources. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic";
+
+/** Handles a registration and returns what the program sees (id and outputs, secrets marked). */
+export async function registerResource(d: Deployment, reg: Registration): Promise<RegistrationReply> {
+  const urn = makeUrn(d.stack, d.project, reg.type, reg.name, reg.parent);
+  d.claim(urn);
+  if (reg.type === STACK_TYPE) return { urn, id: "", state: {} };
+  if (!reg.custom) return registerComponent(d, urn, reg);
+  if (!reg.type.startsWith(DYNAMIC_TYPE_PREFIX)) {
+    const message = `the engine harness only runs dynamic resources; ${reg.type} needs its own provider plugin`;
+    failWithoutStep(d, "create", urn, message);
+    throw new Error(message);
+  }
+  return d.limit(() => registerCustom(d, urn, reg));
+}
+
+/** What a registration's inputs look like once secrets are stripped. */
+interface Prepared {
+  urn: string;
+  reg: Registration;
+  /** Keys to mark secret on outputs. */
+  secretKeys: string[];
+  /** Input keys that held secrets. */
+  inputSecretKeys: string[];
+  checked: Props;
+}
+
+async function registerCustom(d: Deployment, urn: string, reg: Registration): Promise<RegistrationReply> {
+  const host = await d.host();
+  const old = d.current(urn);
+  const { plain, secretKeys: inputSecretKeys } = stripSecrets(reg.inputs);
+  const secretKeys = [...new Set([...inputSecretKeys, ...reg.additionalSecretOutputs])];
+  if (reg.importId && !old) return importResource(d, host, urn, reg);
+
+  const oldInputs = old ? (unwrapSecrets(old.inputs) as Props) : {};
+  const news =
+    old && reg.ignoreChanges.length ? applyIgnoreChanges(plain, oldInputs, reg.ignoreChanges) : plain;
+  let checked: Props;
+  try {
+    const result = await host.check(urn, oldInputs, news);
+    if (result.failures.length > 0) {
+      throw new Error(
+        `Check failed: ${result.failures.map((f) => `\`${f.property}\`: ${f.reason}`).join("; ")}`,
+      );
+    }
+    checked = result.inputs;
+  } catch (err) {
+    const message = (err as Error).message;
+    failWithoutStep(d, old ? "update" : "create", urn, message);
+    throw new Error(message);
+  }
+  const p: Prepared = { urn, reg, secretKeys, inputSecretKeys, checked };
+  if (!old) return create(d, host, p);
+
+  let decision;
+  try {
+    const diff = await host.diff(
+      urn,
+      old.id,
+      unwrapSecrets(old.outputs) as Props,
+      checked,
+      oldInputs,
+      reg.ignoreChanges,
+    );
+    decision = decideStep(diff, oldInputs, checked, {
+      replaceOnChanges: reg.replaceOnChanges,
+      deleteBeforeReplace: reg.deleteBeforeReplace,
+      partial: old.status === "partial",
+    });
+  } catch (err) {
+    const message = (err as Error).message;
+    failWithoutStep(d, "update", urn, message);
+    throw new Error(message);
+  }
+  switch (decision.kind) {
+    case "same":
+      return same(d, p, old);
+    case "update":
+      return update(d, host, p, old);
+    case "replace":
+      return replace(d, host, p, old, decision.replaces, decision.deleteBeforeReplace);
+  }
+}
+
+async function create(d: Deployment, host: ProviderHost, p: Prepared): Promise<RegistrationReply> {
+  d.plan("create", p.urn);
+  if (d.preview) {
+    await d.step("create", p.urn, async () => ({}), false);
+    return reply(p, "", p.checked);
+  }
+  let entry: ResourceState | undefined;
+  try {
+    await d.step("create", p.urn, async () => {
+      try {
+        const res = await host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create));
+        entry = makeEntry(p, res.id, res.properties, "created");
+        d.put(entry);
+        return { id: res.id };
+      } catch (err) {
+        if (err instanceof ResourceInitError) d.put(partialEntry(p, err));
+        throw err;
+      }
+    });
+  } catch (err) {
+    throw stepError(err);
+  }
+  return reply(p, entry!.id, entry!.outputs);
+}
+
+async function same(d: Deployment, p: Prepared, old: ResourceState): Promise<RegistrationReply> {
+  d.plan("same", p.urn);
+  // The engine's SameStep keeps the old outputs (and so the old __provider) with the new inputs.
+  const entry = makeEntry(p, old.id, old.outputs, old.status);
+  d.put(entry, old);
+  await d.step("same", p.urn, async () => ({ id: old.id }), false);
+  return reply(p, old.id, entry.outputs);
+}
+
+async function update(
+  d: Deployment,
+  host: ProviderHost,
+  p: Prepared,
+  old: ResourceState,
+): Promise<RegistrationReply> {
+  d.plan("update", p.urn);
+  if (d.preview) {
+    await d.step("update", p.urn, async () => ({ id: old.id }), false);
+    return reply(p, old.id, p.checked);
+  }
+  let entry: ResourceState | undefined;
+  try {
+    await d.step("update", p.urn, async () => {
+      try {
+        const res = await host.update(
+          p.urn,
+          old.id,
+          unwrapSecrets(old.outputs) as Props,
+          p.checked,
+          unwrapSecrets(old.inputs) as Props,
+          d.longCall(p.reg.customTimeouts?.update),
+        );
+        entry = makeEntry(p, old.id, res.properties, "created");
+        d.put(entry, old);
+        return { id: old.id };
+      } catch (err) {
+        if (err instanceof ResourceInitError) d.put(partialEntry(p, err, old.id), old);
+        throw err;
+      }
+    });
+  } catch (err) {
+    throw stepError(err);
+  }
+  return reply(p, old.id, entry!.outputs);
+}
+
+async function replace(
+  d: Deployment,
+  host: ProviderHost,
+  p: Prepared,
+  old: ResourceState,
+  replaces: string[],
+  deleteBeforeReplace: boolean,
+): Promise<RegistrationReply> {
+  d.plan("replace", p.urn, { replaces, deleteBeforeReplace });
+  const extra: Partial<StepResult> = { replaces, deleteBeforeReplace };
+  if (old.protect) {
+    const message = `cannot replace ${p.urn}: it is protected; remove \`protect\` from the program and run up first`;
+    failWithoutStep(d, "replace", p.urn, message, extra);
+    throw new Error(message);
+  }
+  if (d.preview) {
+    await d.step("replace", p.urn, async () => extra, false);
+    return reply(p, "", p.checked);
+  }
+  let entry: ResourceState | undefined;
+  try {
+    await d.step("replace", p.urn, async () => {
+      if (deleteBeforeReplace) {
+        await deleteOne(d, host, old);
+      }
+      try {
+        const res = await host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create));
+        entry = makeEntry(p, res.id, res.properties, "created");
+      } catch (err) {
+        if (!(err instanceof ResourceInitError)) throw err;
+        entry = partialEntry(p, err);
+        throw err;
+      } finally {
+        if (entry) {
+          d.put(entry);
+          // Create-before-delete: the old copy stays in state until the delete phase at the end of the run.
+          if (!deleteBeforeReplace) d.put({ ...old, status: "pending-delete" }, old);
+        }
+      }
+      return { ...extra, id: entry.id };
+    });
+  } catch (err) {
+    throw stepError(err);
+  }
+  return reply(p, entry!.id, entry!.outputs);
+}
+
+async function registerComponent(d: Deployment, urn: string, reg: Registration): Promise<RegistrationReply> {
+  const old = d.current(urn);
+  const op = old ? "same" : "create";
+  d.plan(op, urn);
+  d.put(
+    {
+      urn,
+      type: reg.type,
+      id: "",
+      custom: false,
+      inputs: reg.inputs,
+      outputs: {},
+      status: "created",
+      parent: reg.parent,
+      dependencies: reg.dependencies,
+      ...(reg.protect ? { protect: true } : {}),
+      ...(reg.retainOnDelete ? { retainOnDelete: true } : {}),
+    },
+    old,
+  );
+  await d.step(op, urn, async () => ({}), false);
+  return { urn, id: "", state: {} };
+}
+
+/**
+ * The `import` option: the engine sends Read(id) with no properties, which a dynamic provider cannot serve (no
+ * `__provider`); the step fails as it does under the CLI.
+ */
+async function importResource(
+  d: Deployment,
+  host: ProviderHost,
+  urn: string,
+  reg: Registration,
+): Promise<RegistrationReply> {
+  d.plan("import", urn);
+  let out: RegistrationReply | undefined;
+  try {
+    await d.step("import", urn, async () => {
+      const res = await host.read(urn, reg.importId!, {}, {});
+      out = { urn, id: res.id, state: withoutProvider(res.properties) };
+      return { id: res.id };
+    });
+  } catch (err) {
+    throw stepError(err);
+  }
+  return out!;
+}
+
+function makeEntry(p: Prepared, id: string, outputs: Props, status: ResourceState["status"]): ResourceState {
+  const entry: ResourceState = {
+    urn: p.urn,
+    type: p.reg.type,
+    id,
+    custom: true,
+    inputs: markSecrets(p.checked, p.inputSecretKeys),
+    outputs: markSecrets(outputs, p.secretKeys),
+    status,
+    dependencies: p.reg.dependencies,
+  };
+  if (p.inputSecretKeys.length > 0) entry.secretInputKeys = p.inputSecretKeys;
+  if (p.reg.additionalSecretOutputs.length > 0) entry.additionalSecretOutputs = p.reg.additionalSecretOutputs;
+  if (p.reg.protect) entry.protect = true;
+  if (p.reg.retainOnDelete) entry.retainOnDelete = true;
+  if (p.reg.parent) entry.parent = p.reg.parent;
+  if (p.reg.customTimeouts && Object.values(p.reg.customTimeouts).some((v) => v !== undefined)) {
+    entry.customTimeouts = p.reg.customTimeouts;
+  }
+  return entry;
+}
+
+function partialEntry(p: Prepared, err: ResourceInitError, fallbackId = ""): ResourceState {
+  return { ...makeEntry(p, err.id || fallbackId, err.properties, "partial"), initErrors: err.reasons };
+}
+
+function reply(p: Prepared, id: string, outputs: Props): RegistrationReply {
+  return { urn: p.urn, id, state: withoutProvider(markSecrets(outputs, p.secretKeys)) };
+}
+
+function withoutProvider(props: Props): Props {
+  const out = { ...props };
+  delete out[PROVIDER_KEY];
+  return out;
+}
+
+function failWithoutStep(
+  d: Deployment,
+  op: StepResult["op"],
+  urn: string,
+  message: string,
+  extra: Partial<StepResult> = {},
+): void {
+  const { type, name } = parseUrn(urn);
+  const result: StepResult = { op, urn, type, name, ok: false, error: message, durationMs: 0, ...extra };
+  if (d.preview) result.preview = true;
+  d.fail(result);
+}
+
+function stepError(err: unknown): Error {
+  if (err instanceof ResourceInitError) return new Error(`${err.message} (partially created as ${err.id})`);
+  return err instanceof Error ? err : new Error(String(err));
+}

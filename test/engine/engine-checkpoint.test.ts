@@ -1,0 +1,121 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Checkpointer, writeAtomically } from "../../harness/checkpoint";
+import { emptyState, type StackState } from "../../harness/state";
+import { runToy, stepsOf } from "./support/toy-run";
+import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+
+const workspaces: ToyWorkspace[] = [];
+function workspace(): ToyWorkspace {
+  const ws = makeToyWorkspace();
+  workspaces.push(ws);
+  return ws;
+}
+afterAll(() => workspaces.forEach((ws) => ws.remove()));
+
+describe("checkpoints", () => {
+  it("coalesces the state writes of a 100-resource up and every write is a complete state", async () => {
+    const ws = workspace();
+    const seen: number[] = [];
+    const resources = Array.from({ length: 100 }, (_, i) => ({ name: `r${i}` }));
+    const run = await runToy(ws, "up", resources, {
+      onEvent: (e) => {
+        if (e.kind !== "checkpoint") return;
+        // Read the file at every checkpoint: it must always parse and match what was announced.
+        const saved = JSON.parse(fs.readFileSync(ws.stackFile, "utf8")) as StackState;
+        expect(saved.resources).toHaveLength(e.resources);
+        seen.push(e.resources);
+      },
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.steps.filter((s) => s.op === "create" && s.ok)).toHaveLength(100);
+    expect(run.checkpointWrites).toBe(seen.length);
+    expect(run.checkpointWrites).toBeGreaterThanOrEqual(1);
+    expect(run.checkpointWrites).toBeLessThan(25);
+    expect(seen[seen.length - 1]).toBe(100);
+    expect(fs.readdirSync(path.dirname(ws.stackFile))).toEqual(["stack.json"]);
+  });
+
+  it("keeps what finished when the provider host dies in the middle of an up", async () => {
+    const ws = workspace();
+    let hostPid = 0;
+    const run = await runToy(
+      ws,
+      "up",
+      [{ name: "fast" }, { name: "slow", slowMs: 60_000, dependsOn: ["fast"] }],
+      {
+        onEvent: (e) => {
+          if (e.kind === "host-started") hostPid = e.pid;
+          if (e.kind === "diagnostic" && e.line.startsWith("toy create slow.txt"))
+            process.kill(hostPid, "SIGKILL");
+        },
+      },
+    );
+    expect(run.ok).toBe(false);
+    expect(stepsOf(run).sort()).toEqual(["create:fast", "create:slow:failed"]);
+    expect(run.errors).toContain(
+      `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::slow: Create failed: provider host (pid ${hostPid}) ` +
+        "exited with signal SIGKILL while Create was pending",
+    );
+    const saved = JSON.parse(fs.readFileSync(ws.stackFile, "utf8")) as StackState;
+    expect(saved.resources.map((r) => r.urn.split("::").pop())).toEqual(["fast"]);
+
+    // The next up starts a new host and carries on from the saved state.
+    const resumed = await runToy(ws, "up", [{ name: "fast" }, { name: "slow", dependsOn: ["fast"] }]);
+    expect(resumed.errors).toEqual([]);
+    expect(stepsOf(resumed).sort()).toEqual(["create:slow", "same:fast"]);
+  });
+});
+
+describe("Checkpointer", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("writes a burst of changes once, then once more at flush", async () => {
+    const file = path.join(dir, "s.json");
+    const state = emptyState("p", "dev");
+    const cp = new Checkpointer(file, () => state, 10_000);
+    for (let i = 0; i < 50; i++) {
+      state.outputs = { i };
+      cp.markDirty();
+    }
+    await cp.idle();
+    expect(cp.writes).toBe(1);
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).outputs).toEqual({ i: 49 });
+    state.outputs = { i: 50 };
+    cp.markDirty();
+    expect(cp.writes).toBe(1);
+    await cp.flush();
+    expect(cp.writes).toBe(2);
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).outputs).toEqual({ i: 50 });
+  });
+
+  it("does not write at flush when nothing changed", async () => {
+    const cp = new Checkpointer(path.join(dir, "s.json"), () => emptyState("p", "dev"));
+    await cp.flush();
+    expect(cp.writes).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("replaces the file by rename, leaving no temp file and the old content until the rename", async () => {
+    const file = path.join(dir, "nested", "s.json");
+    await writeAtomically(file, "old");
+    const inode = fs.statSync(file).ino;
+    await writeAtomically(file, "new");
+    expect(fs.readFileSync(file, "utf8")).toBe("new");
+    expect(fs.statSync(file).ino).not.toBe(inode);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["s.json"]);
+  });
+
+  it("reports a failed write at flush with the file name", async () => {
+    fs.writeFileSync(path.join(dir, "blocker"), "");
+    const file = path.join(dir, "blocker", "s.json");
+    const cp = new Checkpointer(file, () => emptyState("p", "dev"));
+    cp.markDirty();
+    await expect(cp.flush()).rejects.toThrow(`could not write the state file ${file}: `);
+  });
+});
