@@ -5,7 +5,14 @@
  */
 import { ConfigError } from "./errors";
 import { describeValue, isUnknown } from "./inputs";
-import { DOCUMENTED_MODEL_IDS, type DeletionPolicy, type LibraryInputs, type LibraryState } from "./types";
+import {
+  BEHAVIOUR_INPUTS,
+  CREATE_ONLY_INPUTS,
+  DOCUMENTED_MODEL_IDS,
+  type DeletionPolicy,
+  type LibraryInputs,
+  type LibraryState,
+} from "./types";
 
 /** What `diff` tells Pulumi, plus what `update` must do about the purge trigger. */
 export interface DiffDecision {
@@ -19,24 +26,10 @@ export interface DiffDecision {
   changed: string[];
 }
 
-/** Inputs MPS cannot change in place; a change needs a new library. */
-const CREATE_ONLY: readonly (keyof LibraryInputs)[] = ["libraryName", "modelId", "description", "config"];
+const CREATE_ONLY: readonly (keyof LibraryInputs)[] = CREATE_ONLY_INPUTS;
 
-/** Inputs that only change what the provider does; updating them just records them. */
-const MUTABLE: readonly (keyof LibraryInputs)[] = [
-  "resourceName",
-  "purgeStrategy",
-  "deletionPolicy",
-  "deletionProtection",
-  "pipelineId",
-  "userData",
-  "waitForCompletion",
-  "jobTimeoutSeconds",
-  "pollIntervalSeconds",
-  "endpoint",
-  "endpointType",
-  "profile",
-];
+/** Inputs whose change is an in-place update that only records them (the logical name included). */
+const MUTABLE: readonly (keyof LibraryInputs)[] = ["resourceName", ...BEHAVIOUR_INPUTS];
 
 /** JSON with object keys sorted at every level, for deep comparison. `undefined` (top level) is `"undefined"`. */
 export function canonicalJson(v: unknown): string {

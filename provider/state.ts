@@ -8,6 +8,7 @@ import { ConfigError } from "./errors";
 import { DELETION_POLICIES, ENDPOINT_TYPES, PURGE_STRATEGIES } from "./inputs";
 import {
   JOB_HISTORY_LIMIT,
+  RECORDED_INPUTS,
   SCHEMA_VERSION,
   type JobRecord,
   type LibraryInputs,
@@ -146,28 +147,9 @@ export function recordedInputs(state: LibraryState): LibraryInputs {
   if (state.adopted) inputs.fpDbId = state.fpDbId;
   const target = inputs as unknown as Outputs;
   const source = state as unknown as Outputs;
-  for (const key of INPUT_FIELDS) if (source[key] !== undefined) target[key] = source[key];
+  for (const key of RECORDED_INPUTS) if (source[key] !== undefined) target[key] = source[key];
   return inputs;
 }
-
-const INPUT_FIELDS = [
-  "libraryName",
-  "modelId",
-  "description",
-  "config",
-  "purgeTrigger",
-  "purgeStrategy",
-  "deletionPolicy",
-  "deletionProtection",
-  "pipelineId",
-  "userData",
-  "waitForCompletion",
-  "jobTimeoutSeconds",
-  "pollIntervalSeconds",
-  "endpoint",
-  "endpointType",
-  "profile",
-] as const;
 
 /**
  * Adds a job to the history: an entry with the same JobId is replaced where it stands (a resumed job), otherwise

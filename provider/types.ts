@@ -34,6 +34,30 @@ export interface LibraryInputs {
   profile?: string;
 }
 
+/** Inputs MPS cannot change in place (there is no update API): a change needs a new library. */
+export const CREATE_ONLY_INPUTS = ["libraryName", "modelId", "description", "config"] as const;
+
+/** Inputs that only change what the provider does; an update just records them. */
+export const BEHAVIOUR_INPUTS = [
+  "purgeStrategy",
+  "deletionPolicy",
+  "deletionProtection",
+  "pipelineId",
+  "userData",
+  "waitForCompletion",
+  "jobTimeoutSeconds",
+  "pollIntervalSeconds",
+  "endpoint",
+  "endpointType",
+  "profile",
+] as const;
+
+/**
+ * Inputs the state records under their own names (`fpDbId` and `region` are kept as the actual id and the
+ * pinned region instead, and `resourceName` always).
+ */
+export const RECORDED_INPUTS = [...CREATE_ONLY_INPUTS, "purgeTrigger", ...BEHAVIOUR_INPUTS] as const;
+
 /** One Purge or Delete job this resource submitted or resumed and that succeeded. */
 export interface JobRecord {
   jobId: string;
