@@ -64,12 +64,7 @@ export async function resumeOrSubmit(
     const sentAt = clock.now();
     try {
       const result = await services.api.submitFpDbDeleteJob(request);
-      if (ambiguousSubmits > 0 && request.delType === "Purge") {
-        log.warn(
-          `Submitted Purge job ${result.jobId} for ${describe} after ${ambiguousSubmits} submit(s) with an unknown ` +
-            `outcome; if one of them was executed, this is a duplicate Purge job (harmless: the library is emptied twice)`,
-        );
-      }
+      warnOfDuplicate(request, options, ambiguousSubmits, `Submitted Purge job ${result.jobId}`);
       return {
         kind: "job",
         jobId: result.jobId,
@@ -82,11 +77,24 @@ export async function resumeOrSubmit(
 
       if (err.kind === "ambiguous") {
         const lost = await findJobSubmittedSince(services, request, sentAt, options.knownJobIds ?? []);
-        if (lost) return resumed(lost, options, "the job created by a submit whose answer was lost");
+        if (lost) {
+          warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${lost.jobId}`);
+          return resumed(lost, options, "the job created by a submit whose answer was lost");
+        }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
           return { kind: "gone" };
         ambiguousSubmits += 1;
-        if (ambiguousSubmits > MAX_AMBIGUOUS_SUBMITS) throw err;
+        if (ambiguousSubmits > MAX_AMBIGUOUS_SUBMITS) {
+          // The next run cannot know about these submits: say now that it may add a duplicate.
+          warnOfDuplicate(
+            request,
+            options,
+            ambiguousSubmits,
+            "Gave up submitting a Purge job",
+            "the library may be being purged, and running the operation again adds a duplicate Purge job",
+          );
+          throw err;
+        }
         log.warn(
           `Submit of a ${request.delType} job for ${describe} had an unknown outcome (${err.code}) and no such job ` +
             `is among the 20 newest; submitting again`,
@@ -96,7 +104,10 @@ export async function resumeOrSubmit(
 
       if (err.code === UNFINISHED_JOB_CODE) {
         const running = await findUnfinishedJob(services, request);
-        if (running) return resumed(running, options, "a job already under way");
+        if (running) {
+          warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${running.jobId}`);
+          return resumed(running, options, "a job already under way");
+        }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
           return { kind: "gone" };
         if (clock.now() + busyWaitMs > deadline) throw err;
@@ -121,6 +132,25 @@ export async function resumeOrSubmit(
       throw err;
     }
   }
+}
+
+/**
+ * After submits whose outcome stayed unknown, any of them may have created a Purge job nobody waits for: the
+ * library is then purged twice (harmless, but the design promises to say so). Delete jobs cannot duplicate: a
+ * second one is refused while the first runs, and the library is gone after it.
+ */
+function warnOfDuplicate(
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+  ambiguousSubmits: number,
+  what: string,
+  consequence = "any of them that was executed besides this job left a duplicate Purge job",
+): void {
+  if (ambiguousSubmits === 0 || request.delType !== "Purge") return;
+  options.log.warn(
+    `${what} for ${options.describe} after ${ambiguousSubmits} submit(s) with an unknown outcome: ` +
+      `${consequence} (harmless: the library is emptied twice)`,
+  );
 }
 
 function resumed(job: FpDbDeleteJob, options: ResumeOptions, what: string): SubmitOutcome {

@@ -1,10 +1,28 @@
 import type { FpShotDb } from "../client/types";
 import type { LibraryTarget } from "../context";
+import { MpsApiError } from "../errors";
 import { SCHEMA_VERSION, type LibraryInputs, type LibraryState } from "../types";
 
 /** "library <id> (<logical name>)": every message and log line names both. */
 export function describeLibrary(fpDbId: string, resourceName: string): string {
   return `library ${fpDbId} (${resourceName})`;
+}
+
+/**
+ * An MPS API failure with the library it was about named first. The client's errors name the action and Code
+ * but not the library, and Pulumi shows a provider's error as it is: with many libraries in one run, an error
+ * that does not say which library it was for cannot be acted on. Anything else passes through unchanged.
+ */
+export function namingLibrary(err: unknown, describe: string): unknown {
+  if (!(err instanceof MpsApiError) || err.message.includes(describe)) return err;
+  return new MpsApiError(
+    `${describe}: ${err.message}`,
+    err.action,
+    err.code,
+    err.kind,
+    err.statusCode,
+    err.requestId,
+  );
 }
 
 /** How to reach a library: its pinned region plus the endpoint inputs. */

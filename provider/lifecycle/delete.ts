@@ -2,7 +2,7 @@ import type { ProviderContext } from "../context";
 import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
 import { ConfigError } from "../errors";
 import type { LibraryState } from "../types";
-import { describeLibrary, targetOf } from "./common";
+import { describeLibrary, namingLibrary, targetOf } from "./common";
 import { purgeLibrary, runJob } from "./purge";
 
 /**
@@ -46,7 +46,12 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
 async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise<void> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const services = await ctx.servicesFor(targetOf(state));
-  const library = (await services.libraries.lookup([state.fpDbId])).get(state.fpDbId);
+  const library = await services.libraries.lookup([state.fpDbId]).then(
+    (found) => found.get(state.fpDbId),
+    (err: unknown) => {
+      throw namingLibrary(err, describe);
+    },
+  );
   if (!library || library.status === "deleted") {
     ctx.log.info(`${describe} is already gone; nothing to delete`);
     return;

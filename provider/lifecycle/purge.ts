@@ -4,7 +4,7 @@ import { JobFailedError } from "../errors";
 import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
 import { appendJobHistory } from "../state";
 import type { LibraryState } from "../types";
-import { describeLibrary, targetOf } from "./common";
+import { describeLibrary, namingLibrary, targetOf } from "./common";
 
 /** A job this resource submitted or resumed, with the last status seen. */
 export interface JobRun {
@@ -42,7 +42,9 @@ export async function runJob(
         ...(state.purgeJobId ? [state.purgeJobId] : []),
       ],
     },
-  );
+  ).catch((err: unknown) => {
+    throw namingLibrary(err, describe);
+  });
   if (outcome.kind === "gone") return undefined;
   if (!outcome.resumed) ctx.log.info(`Submitted ${delType} job ${outcome.jobId} for ${describe}`);
   const run: JobRun = {

@@ -2,7 +2,7 @@ import { resolveRegion } from "../config/credentials";
 import type { ProviderContext } from "../context";
 import { readState } from "../state";
 import { SCHEMA_VERSION, type LibraryState } from "../types";
-import { targetOf, withLibraryFacts } from "./common";
+import { describeLibrary, namingLibrary, targetOf, withLibraryFacts } from "./common";
 
 /**
  * Refresh: the library as the service reports it now, or undefined when it is gone (Pulumi then drops the
@@ -19,7 +19,12 @@ export async function readLibrary(
       ? stateForGet(ctx, id, props)
       : readState(props);
   const services = await ctx.servicesFor(targetOf(state));
-  const library = (await services.libraries.lookup([id])).get(id);
+  const library = await services.libraries.lookup([id]).then(
+    (found) => found.get(id),
+    (err: unknown) => {
+      throw namingLibrary(err, describeLibrary(id, state.resourceName));
+    },
+  );
   if (!library || library.status === "deleted") return undefined;
   return withLibraryFacts(state, library);
 }

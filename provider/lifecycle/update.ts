@@ -1,7 +1,7 @@
 import type { ProviderContext } from "../context";
 import type { DiffDecision } from "../diff";
 import type { LibraryInputs, LibraryState } from "../types";
-import { targetOf, withLibraryFacts, withRecordedInputs } from "./common";
+import { describeLibrary, namingLibrary, targetOf, withLibraryFacts, withRecordedInputs } from "./common";
 import { purgeLibrary } from "./purge";
 
 /**
@@ -20,7 +20,12 @@ export async function updateLibrary(
     return purgeLibrary(ctx, state, { wait: state.waitForCompletion !== false });
   }
   const services = await ctx.servicesFor(targetOf(state));
-  const library = (await services.libraries.lookup([state.fpDbId])).get(state.fpDbId);
+  const library = await services.libraries.lookup([state.fpDbId]).then(
+    (found) => found.get(state.fpDbId),
+    (err: unknown) => {
+      throw namingLibrary(err, describeLibrary(state.fpDbId, state.resourceName));
+    },
+  );
   state = withLibraryFacts(state, library);
   return state;
 }
