@@ -132,12 +132,14 @@ it(
     expect(state.libraries.filter((lib) => ids.includes(lib.fpDbId) && !lib.deleted)).toEqual([]);
     expect(ids.map((id) => state.jobs.filter((j) => j.fpDbId === id).length)).toEqual(ids.map(() => 1));
 
-    // The two bursts met: their submits overlapped in time and the account's limit really refused requests.
+    // The two bursts met: their submits overlapped in time, so they competed for one account's limit. Whether
+    // the emulator then refused any is timing, not behaviour: two limiters at 95/s send 200 submits in about
+    // 1.05 s, and when that span straddles a window boundary evenly, neither one-second window exceeds 100. So
+    // the count is reported, not asserted.
     const [a, b] = idsOf.map(submitSpan);
     expect(Math.max(a[0], b[0])).toBeLessThan(Math.min(a[1], b[1]));
     const after = emulator.admin.counts().overall;
     const throttled = after.throttled - before.throttled;
-    expect(throttled).toBeGreaterThan(0);
     console.log(
       `two pipelines: ${after.total - before.total} requests, ${throttled} answered Throttling.User by the ` +
         "emulator, none surfaced",
