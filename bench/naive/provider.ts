@@ -3,19 +3,25 @@
  *
  * A dynamic provider written the straightforward way Pulumi's documentation example would: a new SDK client for
  * every call, submit the job, then poll that one job every 5 seconds, and on throttling sleep a fixed second and
- * try again. bench/teardown.ts runs it side by side with FingerprintLibrary to measure what the shared rate
+ * try again. bench/scenarios/naive.ts runs it side by side with FingerprintLibrary to measure what the shared rate
  * limiter, batched polling and backoff buy.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
-import * as $Util from "@alicloud/tea-util";
+// `import = require` rather than `import * as`: the harness compiles programs with tsx, whose namespace import
+// is a copy of the module made of getters that Pulumi's closure serializer breaks ("$Util.RuntimeOptions is not
+// a constructor" in the host). The module object itself is serialized as a require() of the package, which is
+// also what the Pulumi CLI's ts-node produces for the `import * as` form.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import $OpenApi = require("@alicloud/openapi-client");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import $Util = require("@alicloud/tea-util");
 
 const POLL_EVERY_MS = 5000;
 const THROTTLE_SLEEP_MS = 1000;
 
 async function call(action: string, query: Record<string, string>): Promise<Record<string, unknown>> {
   const endpoint = new URL(process.env.NAIVE_MPS_ENDPOINT ?? "");
-  const client = new OpenApi(
+  const client = new $OpenApi.default(
     new $OpenApi.Config({
       accessKeyId: process.env.NAIVE_ACCESS_KEY_ID,
       accessKeySecret: process.env.NAIVE_ACCESS_KEY_SECRET,

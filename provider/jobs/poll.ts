@@ -20,6 +20,12 @@ export interface WaitOptions {
   onPoll?: (status: string, elapsedMs: number) => void;
   /** Told about a poll that failed for a non-fatal reason (the wait goes on). */
   onPollError?: (error: MpsApiError, elapsedMs: number) => void;
+  /**
+   * How long before its due time each poll starts (the watchers set it to their coalescing window, the time a
+   * lookup may wait for other waits' ids): the call then goes out on the schedule rather than one window late
+   * on every poll. Default 0.
+   */
+  pollLeadMs?: number;
 }
 
 /** What one poll found. */
@@ -32,28 +38,33 @@ export interface PollOutcome<T> {
 
 /**
  * The poll schedule shared by every wait: first poll after `intervalMs`, then ×1.5 up to `maxIntervalMs`, a last
- * poll exactly at the deadline, then `onTimeout`. A poll that fails with a retryable `MpsApiError` (the client
- * already retried it) is reported and the wait goes on; a fatal `MpsApiError` ends the wait, with `describe`
- * added to its message. Any other error thrown by `poll` (a failed job, a vanished id) ends it unchanged.
+ * poll exactly at the deadline, then `onTimeout`. `poll` is called `pollLeadMs` before each due time and told
+ * that time, so a lookup that waits for company to share its call can still send it on schedule. A poll that
+ * fails with a retryable `MpsApiError` (the client already retried it) is reported and the wait goes on; a fatal
+ * `MpsApiError` ends the wait, with `describe` added to its message. Any other error thrown by `poll` (a failed
+ * job, a vanished id) ends it unchanged.
  */
 export async function pollUntil<T>(
   clock: Clock,
   options: WaitOptions,
-  poll: () => Promise<PollOutcome<T>>,
+  poll: (dueAt: number) => Promise<PollOutcome<T>>,
   onTimeout: (lastStatus: string, waitedMs: number) => Error,
 ): Promise<T> {
   const startedAt = clock.now();
   const maxIntervalMs = Math.max(options.intervalMs, options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
+  const leadMs = Math.max(0, options.pollLeadMs ?? 0);
   let intervalMs = options.intervalMs;
   let lastStatus = "unknown (not polled yet)";
   for (;;) {
     const remainingMs = options.timeoutMs - (clock.now() - startedAt);
     if (remainingMs <= 0) throw onTimeout(lastStatus, clock.now() - startedAt);
-    await clock.sleep(Math.min(intervalMs, remainingMs));
+    const delayMs = Math.min(intervalMs, remainingMs);
+    const dueAt = clock.now() + delayMs;
+    await clock.sleep(Math.max(0, delayMs - leadMs));
     intervalMs = Math.min(maxIntervalMs, Math.round(intervalMs * POLL_BACKOFF_FACTOR));
     let outcome: PollOutcome<T>;
     try {
-      outcome = await poll();
+      outcome = await poll(dueAt);
     } catch (error) {
       if (!(error instanceof MpsApiError)) throw error;
       if (error.kind === "fatal") throw whileWaiting(error, options.describe);

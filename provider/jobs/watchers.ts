@@ -26,6 +26,7 @@ export interface WatcherOptions {
 export class JobWatcher {
   private readonly batches: BatchedLookup<FpDbDeleteJob>;
   private readonly clock: Clock;
+  private readonly windowMs: number;
   private recent?: { startedAt: number; jobs: Promise<FpDbDeleteJob[]> };
 
   constructor(
@@ -33,13 +34,14 @@ export class JobWatcher {
     options: WatcherOptions,
   ) {
     this.clock = options.clock;
+    this.windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
     this.batches = new BatchedLookup(
       async (ids) => {
         const result = await api.queryFpDbDeleteJobList(ids);
         return new Map(result.jobs.map((job) => [job.jobId, job]));
       },
       options.clock,
-      options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS,
+      this.windowMs,
     );
   }
 
@@ -74,9 +76,9 @@ export class JobWatcher {
   waitForJob(jobId: string, options: WaitOptions): Promise<FpDbDeleteJob> {
     return pollUntil(
       this.clock,
-      options,
-      async () => {
-        const job = (await this.lookup([jobId])).get(jobId);
+      { ...options, pollLeadMs: this.windowMs },
+      async (dueAt) => {
+        const job = (await this.batches.lookup([jobId], { notBefore: dueAt })).get(jobId);
         if (job === undefined) throw jobNotFound(jobId, options.describe);
         if (job.status === "Fail") throw jobFailed(job, options.describe);
         return { done: job.status === "Success", status: job.status, value: job };
@@ -101,16 +103,18 @@ export class JobWatcher {
 export class LibraryWatcher {
   private readonly batches: BatchedLookup<FpShotDb>;
   private readonly clock: Clock;
+  private readonly windowMs: number;
 
   constructor(api: MpsApi, options: WatcherOptions) {
     this.clock = options.clock;
+    this.windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
     this.batches = new BatchedLookup(
       async (ids) => {
         const result = await api.listFpShotDb(ids);
         return new Map(result.libraries.map((library) => [library.fpDbId, library]));
       },
       options.clock,
-      options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS,
+      this.windowMs,
     );
   }
 
@@ -130,9 +134,9 @@ export class LibraryWatcher {
   ): Promise<FpShotDb | undefined> {
     return pollUntil(
       this.clock,
-      options,
-      async () => {
-        const library = (await this.lookup([fpDbId])).get(fpDbId);
+      { ...options, pollLeadMs: this.windowMs },
+      async (dueAt) => {
+        const library = (await this.batches.lookup([fpDbId], { notBefore: dueAt })).get(fpDbId);
         return { done: done(library), status: library?.status ?? "gone", value: library };
       },
       (lastStatus, waitedMs) =>
