@@ -46,24 +46,30 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
 async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise<void> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const services = await ctx.servicesFor(targetOf(state));
-  const library = await services.libraries.lookup([state.fpDbId]).then(
-    (found) => found.get(state.fpDbId),
-    (err: unknown) => {
-      throw namingLibrary(err, describe);
-    },
-  );
-  if (!library || library.status === "deleted") {
+  const isGone = async (): Promise<boolean> => {
+    const library = await services.libraries.lookup([state.fpDbId]).then(
+      (found) => found.get(state.fpDbId),
+      (err: unknown) => {
+        throw namingLibrary(err, describe);
+      },
+    );
+    return !library || library.status === "deleted";
+  };
+  if (await isGone()) {
     ctx.log.info(`${describe} is already gone; nothing to delete`);
     return;
   }
   const run = await runJob(ctx, services, state, "Delete", { wait: true });
-  const timing = ctx.waitTiming(state);
-  // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state.
-  await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
-    ...timing,
-    intervalMs: Math.min(timing.intervalMs, 1000),
-    describe,
-  });
+  // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state. The library
+  // is normally gone the moment its job succeeds, so look once before settling into a poll schedule.
+  if (!(await isGone())) {
+    const timing = ctx.waitTiming(state);
+    await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
+      ...timing,
+      intervalMs: Math.min(timing.intervalMs, 1000),
+      describe,
+    });
+  }
   ctx.log.info(
     run
       ? `Deleted ${describe}: Delete job ${run.jobId} succeeded`

@@ -101,7 +101,8 @@ describe("adoption", () => {
     expect(submits()).toBe(before);
     const stored = fx.emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId);
     expect(stored).toMatchObject({ deleted: false, fileCount: 7 });
-    expect(fx.output()).toContain(`Retained library ${fpDbId} (adopted)`);
+    const retained = `Retained library ${fpDbId} (adopted): deletionPolicy is Retain (the default for adopted libraries)`;
+    expect(await fx.waitForOutput(retained)).toContain(retained);
   });
 
   it("fails to adopt an id the region does not know, naming the id and the region", async () => {
@@ -157,7 +158,8 @@ describe("destroy", () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ delType: "Delete", status: "Success", userData: "a b&c=d/é*()!'~" });
     expect(fx.emulator.admin.state().libraries.find((l) => l.fpDbId === lib.id)?.deleted).toBe(true);
-    expect(fx.output()).toContain(`Submitted Delete job ${jobs[0].jobId} for library ${lib.id} (doomed)`);
+    const submitted = `Submitted Delete job ${jobs[0].jobId} for library ${lib.id} (doomed)`;
+    expect(await fx.waitForOutput(submitted)).toContain(submitted);
   });
 
   it("succeeds without a job when the library is already gone", async () => {

@@ -173,6 +173,18 @@ export class LifecycleFixture {
     return this.host.lines.map((l) => l.line).join("\n");
   }
 
+  /**
+   * Waits until the host has printed `text`. Its stdout is a separate stream from the gRPC reply, so a line
+   * logged just before a method returns can arrive after the reply.
+   */
+  async waitForOutput(text: string, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output().includes(text) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.output();
+  }
+
   async close(): Promise<void> {
     await this.host.close();
     await this.emulator.close();
