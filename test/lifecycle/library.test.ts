@@ -105,6 +105,25 @@ describe("adoption", () => {
     expect(await fx.waitForOutput(retained)).toContain(retained);
   });
 
+  it("looks a library up by id for FingerprintLibrary.get (a Read with no state) as adopted", async () => {
+    const fpDbId = fx.emulator.admin.seedLibrary({ name: "looked-up", modelId: 12 });
+    const read = await fx.host.read(
+      fx.urn("looked-up"),
+      fpDbId,
+      { resourceName: "looked-up", __provider: fx.provider },
+      {},
+    );
+    expect(read.id).toBe(fpDbId);
+    expect(read.properties).toMatchObject({
+      fpDbId,
+      adopted: true,
+      status: "active",
+      reportedName: "looked-up",
+      reportedModelId: 12,
+      region: "cn-hangzhou",
+    });
+  });
+
   it("fails to adopt an id the region does not know, naming the id and the region", async () => {
     const err = await expectRejection(fx.create("ghost", { fpDbId: "0123456789abcdef0123456789abcdef" }));
     expect(err.message).toContain("library 0123456789abcdef0123456789abcdef not found in region cn-hangzhou");
