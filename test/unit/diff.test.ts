@@ -8,6 +8,7 @@ import {
 import { ConfigError } from "../../provider/errors";
 import { UNKNOWN } from "../../provider/inputs";
 import type { LibraryInputs, LibraryState } from "../../provider/types";
+import { thrown } from "../support/thrown";
 
 /** A library this stack created, as recorded after create. */
 function created(extra: Partial<LibraryState> = {}): LibraryState {
@@ -51,15 +52,6 @@ function adoptInputs(extra: Partial<LibraryInputs> = {}): LibraryInputs {
 
 const noChange = { changes: false, replaces: [], deleteBeforeReplace: false, purge: "none", changed: [] };
 const opts = { providerChanged: false };
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("canonicalJson", () => {
   it("sorts object keys at every level and keeps array order", () => {

@@ -1,6 +1,7 @@
 import { ConfigError } from "../../provider/errors";
 import { appendJobHistory, readState, recordedInputs, toOutputs } from "../../provider/state";
 import { JOB_HISTORY_LIMIT, SCHEMA_VERSION, type JobRecord, type LibraryState } from "../../provider/types";
+import { thrown } from "../support/thrown";
 
 const v1Outputs = {
   schemaVersion: 1,
@@ -41,15 +42,6 @@ const v1Outputs = {
     },
   ],
 };
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("readState", () => {
   it("reads every field of schema 1 and drops the serialized provider", () => {

@@ -6,15 +6,7 @@ import {
   type ResolvedEndpoint,
 } from "../../../provider/config/endpoint";
 import { ConfigError } from "../../../provider/errors";
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a throw");
-}
+import { thrown } from "../../support/thrown";
 
 describe("isLoopbackHost", () => {
   it.each<[string, boolean]>([

@@ -7,18 +7,10 @@ import {
   type ConfigSource,
   type Settings,
 } from "../../../provider/config/settings";
+import { thrown } from "../../support/thrown";
 
 function source(values: Record<string, string> = {}): ConfigSource {
   return { get: (key) => values[key] };
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("resolveSettings", () => {
