@@ -3,12 +3,18 @@ import { MpsApiError } from "../errors";
 
 /** Default cap on the interval between two polls of one wait, in milliseconds. */
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 30_000;
-/** Each interval is this much longer than the one before, up to the cap. */
+/**
+ * How many polls keep the first interval before the backoff starts. Most jobs end within a few intervals, and a
+ * pipeline waits for exactly that moment, so it is seen promptly; polls are batched (10 ids a call), so steady
+ * polling stays cheap. Longer waits back off.
+ */
+export const STEADY_POLLS = 4;
+/** After the steady polls, each interval is this much longer than the one before, up to the cap. */
 export const POLL_BACKOFF_FACTOR = 1.5;
 
 /** Bounds and reporting of one wait. Durations in milliseconds. */
 export interface WaitOptions {
-  /** Delay before the first poll; later polls back off from it. */
+  /** Delay before each of the first `STEADY_POLLS` polls; later polls back off from it. */
   intervalMs: number;
   /** Cap on the delay between polls (default 30000; never below `intervalMs`). */
   maxIntervalMs?: number;
@@ -37,8 +43,8 @@ export interface PollOutcome<T> {
 }
 
 /**
- * The poll schedule shared by every wait: first poll after `intervalMs`, then ×1.5 up to `maxIntervalMs`, a last
- * poll exactly at the deadline, then `onTimeout`. `poll` is called `pollLeadMs` before each due time and told
+ * The poll schedule shared by every wait: `STEADY_POLLS` polls `intervalMs` apart, then ×1.5 up to
+ * `maxIntervalMs`, a last poll exactly at the deadline, then `onTimeout`. `poll` is called `pollLeadMs` before each due time and told
  * that time, so a lookup that waits for company to share its call can still send it on schedule. A poll that
  * fails with a retryable `MpsApiError` (the client already retried it) is reported and the wait goes on; a fatal
  * `MpsApiError` ends the wait, with `describe` added to its message. Any other error thrown by `poll` (a failed
@@ -54,6 +60,7 @@ export async function pollUntil<T>(
   const maxIntervalMs = Math.max(options.intervalMs, options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
   const leadMs = Math.max(0, options.pollLeadMs ?? 0);
   let intervalMs = options.intervalMs;
+  let polls = 0;
   let lastStatus = "unknown (not polled yet)";
   for (;;) {
     const remainingMs = options.timeoutMs - (clock.now() - startedAt);
@@ -61,7 +68,9 @@ export async function pollUntil<T>(
     const delayMs = Math.min(intervalMs, remainingMs);
     const dueAt = clock.now() + delayMs;
     await clock.sleep(Math.max(0, delayMs - leadMs));
-    intervalMs = Math.min(maxIntervalMs, Math.round(intervalMs * POLL_BACKOFF_FACTOR));
+    polls += 1;
+    if (polls >= STEADY_POLLS)
+      intervalMs = Math.min(maxIntervalMs, Math.round(intervalMs * POLL_BACKOFF_FACTOR));
     let outcome: PollOutcome<T>;
     try {
       outcome = await poll(dueAt);

@@ -1,6 +1,7 @@
 import type { FpShotDb } from "../../../provider/client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
 import { JobNotFoundError } from "../../../provider/jobs/errors";
+import { STEADY_POLLS } from "../../../provider/jobs/poll";
 import { JobWatcher, LibraryWatcher, type WaitOptions } from "../../../provider/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
@@ -31,7 +32,7 @@ describe("JobWatcher.waitForJob", () => {
     expect(job).toEqual({ ...deleteJob(1), status: "Success", finishTime: "2026-11-24T00:10:00Z" });
   });
 
-  it("polls first after intervalMs, then backs off x1.5 up to maxIntervalMs, with a last poll at the deadline", async () => {
+  it("polls STEADY_POLLS times intervalMs apart, then backs off x1.5 up to maxIntervalMs, with a last poll at the deadline", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     api.addJob({ job: deleteJob(1) });
@@ -48,7 +49,8 @@ describe("JobWatcher.waitForJob", () => {
         }),
       )
       .catch((e: unknown) => e);
-    expect(polls).toEqual([1000, 2500, 4750, 8125, 12_125, 16_125, 20_000]);
+    expect(STEADY_POLLS).toBe(4);
+    expect(polls).toEqual([1000, 2000, 3000, 4000, 5500, 7750, 11_125, 15_125, 19_125, 20_000]);
     expect(error).toBeInstanceOf(WaitTimeoutError);
   });
 
@@ -66,7 +68,7 @@ describe("JobWatcher.waitForJob", () => {
     await watcher
       .waitForJob("job-1", waitOptions({ intervalMs: 20_000, timeoutMs: 130_000, onPoll }))
       .catch(() => {});
-    expect(gaps).toEqual([20_000, 30_000, 30_000, 30_000, 20_000]);
+    expect(gaps).toEqual([20_000, 20_000, 20_000, 20_000, 30_000, 20_000]);
     gaps.length = 0;
     last = 0;
     await watcher
@@ -89,7 +91,8 @@ describe("JobWatcher.waitForJob", () => {
     );
     expect(seen).toEqual([
       ["Analysing", 4000],
-      ["Success", 10_000],
+      ["Analysing", 8000],
+      ["Success", 12_000],
     ]);
   });
 
@@ -175,7 +178,7 @@ describe("JobWatcher.waitForJob", () => {
     expect(job.status).toBe("Success");
     expect(failures).toEqual([
       ["InternalError", 4000],
-      ["InternalError", 10_000],
+      ["InternalError", 8000],
     ]);
   });
 
