@@ -44,7 +44,7 @@ export interface FingerprintLibraryArgs {
   waitForCompletion?: pulumi.Input<boolean>;
   /** Bound on one wait, in seconds (default 1800). Pulumi's customTimeouts do not reach dynamic providers. */
   jobTimeoutSeconds?: pulumi.Input<number>;
-  /** First poll interval in seconds (default 5); waits back off from it. */
+  /** Poll interval in seconds of a wait's first four polls (default 5); later polls back off from it. */
   pollIntervalSeconds?: pulumi.Input<number>;
   /** MPS endpoint; defaults to `mts.<region>.aliyuncs.com`. `http://` only for loopback hosts. */
   endpoint?: pulumi.Input<string>;
