@@ -7,6 +7,7 @@ import { ResourceInitError } from "./errors";
 import type { EngineEvent, StepOp, StepResult } from "./events";
 import type { LongCallOptions, ProviderHost } from "./host-client";
 import { Semaphore } from "./semaphore";
+import { Turnstile } from "./turnstile";
 import type { ResourceState, StackState } from "./state";
 import { parseUrn } from "./urn";
 
@@ -26,6 +27,9 @@ export interface DeploymentOptions {
   checkpointIntervalMs?: number;
 }
 
+/** Steps started per turn of the event loop (see Turnstile). */
+const STEPS_PER_TURN = 16;
+
 /** One operation in progress. */
 export class Deployment {
   readonly steps: StepResult[] = [];
@@ -38,6 +42,7 @@ export class Deployment {
   private readonly registered: string[] = [];
   private readonly registeredSet = new Set<string>();
   private readonly semaphore: Semaphore;
+  private readonly turnstile = new Turnstile(STEPS_PER_TURN);
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(private readonly o: DeploymentOptions) {
@@ -68,8 +73,9 @@ export class Deployment {
     return { timeoutSeconds, preview, deadlineMs: this.o.longCallDeadlineMs };
   }
 
-  /** Runs `fn` within the parallelism limit. */
-  limit<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` within the parallelism limit, starting at most a few steps per turn of the event loop. */
+  async limit<T>(fn: () => Promise<T>): Promise<T> {
+    await this.turnstile.pass();
     return this.semaphore.run(fn);
   }
 
