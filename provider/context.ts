@@ -2,7 +2,7 @@ import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
 import type { MpsApi } from "./client/types";
 import { resolveCredentials } from "./config/credentials";
-import { resolveEndpoint, resolveProxy } from "./config/endpoint";
+import { proxyPasswords, proxyWithoutCredentials, resolveEndpoint, resolveProxy } from "./config/endpoint";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
 import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
@@ -118,13 +118,13 @@ export class ProviderContext {
       random: this.random,
     });
     this.log.info(`Using MPS endpoint ${endpoint.url} with credentials from ${credentials.source}`);
-    if (resolveProxy(this.env, endpoint.loopback)) {
-      // Verified: openapi-client 0.4.15 accepts proxy settings but its HTTP layer (tea-typescript doAction,
-      // httpx) never applies them. Say so instead of pretending.
-      this.log.warn(
-        `HTTPS_PROXY/HTTP_PROXY is set, but the Alibaba Cloud SDK used here cannot send requests through a proxy: ` +
-          `requests to ${endpoint.host} go direct. Allow direct access to it, or use \`endpointType: "vpc"\`.`,
-      );
+    // Read from process.env, not this.env: the request hook applies the proxy process.env names at request time,
+    // and this line must say what it will do.
+    const proxy = resolveProxy(endpoint);
+    if (proxy) {
+      // A proxy URL may carry user:password; it is shown without them, and the password can never be logged.
+      for (const secret of proxyPasswords(proxy)) this.log.registerSecret(secret);
+      this.log.info(`Requests to ${endpoint.host} go through the proxy ${proxyWithoutCredentials(proxy)}`);
     }
     return {
       api,

@@ -2,6 +2,7 @@ import { MpsApiError, type ErrorKind } from "../errors";
 import {
   CREDENTIALS_UNAVAILABLE_CODE,
   INVALID_RESPONSE_CODE,
+  PROXY_CONNECT_FAILED_CODE,
   REQUEST_TIMEOUT_CODE,
   UNKNOWN_FAILURE_CODE,
   classifyFacts,
@@ -17,6 +18,17 @@ export interface CallContext {
   connectTimeoutMs: number;
   readTimeoutMs: number;
 }
+
+/**
+ * Node's codes for a server certificate this process does not trust. Behind a TLS-inspecting proxy they mean the
+ * proxy's CA is missing, which Node only learns from `NODE_EXTRA_CA_CERTS`.
+ */
+const UNTRUSTED_CERTIFICATE_CODES: readonly string[] = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+];
 
 /** Longest service message quoted in an error. */
 const MAX_QUOTED_CHARS = 300;
@@ -37,18 +49,24 @@ export function toMpsApiError(error: unknown, context: CallContext): MpsApiError
   const rid = requestId !== undefined ? ` RequestId: ${requestId}.` : "";
   const message =
     `MPS ${context.action} failed: ${facts.code}${status}: ${detail}${rid} ` +
-    nextStep(facts.code, kind, context);
+    nextStep(facts.code, kind, context, error);
   return new MpsApiError(message, context.action, facts.code, kind, facts.statusCode, requestId);
 }
 
 /** Wraps a credentials-provider failure (the request was never sent). */
 export function credentialsError(error: unknown, context: CallContext): MpsApiError {
-  const reason = quote(messageOf(error));
+  // An STS exchange of the credentials chain goes through the proxy too; when the proxy is what failed, the
+  // credentials configuration is not what needs fixing.
+  const proxy = proxyFailureOf(error);
+  const reason = proxy ? `the proxy ${proxy.proxy} ${proxy.reason}` : quote(messageOf(error));
+  const fix = proxy
+    ? proxyNextStep(proxy)
+    : `Check the credentials configuration: Pulumi config ` +
+      `alicloud:accessKey/alicloud:secretKey, the ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET ` +
+      `environment variables, or the @alicloud/credentials default chain (profile, OIDC, ECS RAM role, URI).`;
   const message =
     `MPS ${context.action} failed: ${CREDENTIALS_UNAVAILABLE_CODE}: could not obtain Alibaba Cloud credentials ` +
-    `(${reason}); the request was not sent. Check the credentials configuration: Pulumi config ` +
-    `alicloud:accessKey/alicloud:secretKey, the ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET ` +
-    `environment variables, or the @alicloud/credentials default chain (profile, OIDC, ECS RAM role, URI).`;
+    `(${reason}); the request was not sent. ${fix}`;
   return new MpsApiError(message, context.action, CREDENTIALS_UNAVAILABLE_CODE, "transient");
 }
 
@@ -69,6 +87,8 @@ function describeFailure(error: unknown, code: string, context: CallContext): st
       ? sentence(quote(text))
       : "the answer has no Code or Message.";
   }
+  const proxy = proxyFailureOf(error);
+  if (proxy) return `the proxy ${proxy.proxy} ${proxy.reason}; the request was not sent.`;
   const message = withoutUrl(messageOf(error));
   switch (code) {
     case REQUEST_TIMEOUT_CODE:
@@ -82,6 +102,33 @@ function describeFailure(error: unknown, code: string, context: CallContext): st
     default:
       return `connection error talking to ${context.endpoint} (${quote(message)}).`;
   }
+}
+
+/**
+ * The fields of a `ProxyConnectError` (duck-typed, like everything thrown through httpx). Its own message is not
+ * used: httpx appends the request URL to it, and `withoutUrl` would also cut the proxy's URL.
+ */
+interface ProxyFailure {
+  proxy: string;
+  target: string;
+  reason: string;
+}
+
+function proxyFailureOf(error: unknown): ProxyFailure | undefined {
+  const record = error as { code?: unknown; proxy?: unknown; target?: unknown; reason?: unknown } | null;
+  if (record?.code !== PROXY_CONNECT_FAILED_CODE) return undefined;
+  const { proxy, target, reason } = record;
+  if (typeof proxy !== "string" || typeof target !== "string" || typeof reason !== "string") return undefined;
+  return { proxy, target, reason };
+}
+
+/** What to do about a proxy that would not open the tunnel to `target`. */
+function proxyNextStep(failure: ProxyFailure): string {
+  const host = failure.target.replace(/:\d+$/, "");
+  return (
+    "Check HTTPS_PROXY (or https_proxy, ALL_PROXY) and the proxy's credentials, or add " +
+    `${host} to NO_PROXY to go direct.`
+  );
 }
 
 /** The message of anything thrown (duck-typed: Node's own errors are of another realm under jest). */
@@ -113,10 +160,12 @@ function quote(text: string): string {
   return result;
 }
 
-function nextStep(code: string, kind: ErrorKind, context: CallContext): string {
+function nextStep(code: string, kind: ErrorKind, context: CallContext, error: unknown): string {
   if (kind === "throttling") {
     return "MPS throttled the request: lower requestsPerSecond or run fewer operations at once, then retry.";
   }
+  const proxy = proxyFailureOf(error);
+  if (proxy) return proxyNextStep(proxy);
   if (kind === "ambiguous") {
     return "The request may have been executed: check the service state before sending it again.";
   }
@@ -134,6 +183,12 @@ function nextStep(code: string, kind: ErrorKind, context: CallContext): string {
   }
   if (code === "ENOTFOUND")
     return `The host of ${context.endpoint} does not resolve: check the endpoint and region.`;
+  if (UNTRUSTED_CERTIFICATE_CODES.includes(code)) {
+    return (
+      `The TLS certificate of ${context.endpoint} is not trusted here. Behind a TLS-inspecting proxy, give Node ` +
+      "the proxy's CA certificate with NODE_EXTRA_CA_CERTS=<file.pem>; otherwise check the endpoint."
+    );
+  }
   if (code === "ECONNREFUSED")
     return `Nothing accepts connections at ${context.endpoint}: check the endpoint.`;
   if (code === REQUEST_TIMEOUT_CODE) return "Check the endpoint and the network, or raise the read timeout.";

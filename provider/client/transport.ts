@@ -5,6 +5,7 @@ import { isWriteAction } from "../resilience/classify";
 import { parseEndpoint } from "../config/endpoint";
 import { ConfigError } from "../errors";
 import { credentialsError, toMpsApiError, type CallContext } from "./error-mapping";
+import { routeThroughProxy } from "./proxy";
 
 /**
  * The wire. This is the only module that imports `@alicloud/openapi-client`; everything above it takes a
@@ -41,7 +42,10 @@ export interface Transport {
   call(action: string, query: Record<string, string>): Promise<Record<string, unknown>>;
 }
 
-/** Builds the openapi-client based transport: V3 signature, SDK retry off, explicit timeouts. */
+/**
+ * Builds the openapi-client based transport: V3 signature, SDK retry off, explicit timeouts, and for a
+ * non-loopback endpoint the `HTTPS_PROXY` / `NO_PROXY` of the environment applied (see ./proxy).
+ */
 export function createTransport(options: TransportOptions): Transport {
   return new OpenApiTransport(options);
 }
@@ -56,6 +60,9 @@ class OpenApiTransport implements Transport {
     if (!parsed.ok) throw new ConfigError(`MPS endpoint "${options.endpoint}" ${parsed.problem}.`);
     const endpoint = parsed.endpoint;
     this.endpointHost = endpoint.host;
+    // openapi-client never applies proxy settings itself; the hook in ./proxy does it for the MPS host and the
+    // STS hosts. Loopback endpoints (the emulator) never use a proxy, so they do not install it.
+    if (!endpoint.loopback) routeThroughProxy(new URL(endpoint.url).hostname);
     this.client = new OpenApiClient(
       new Config({
         endpoint: endpoint.host,

@@ -1,6 +1,6 @@
 /**
  * Where MPS is reached: the endpoint rules of design section 3 (`endpoint`, `endpointType`, the override read at
- * call time) and the proxy settings the transport should use.
+ * call time) and which proxy requests to it go through (design section 6).
  */
 import { ConfigError } from "../errors";
 import type { EndpointType } from "../types";
@@ -115,29 +115,78 @@ function parseOrThrow(text: string, what: string): ResolvedEndpoint {
   throw new ConfigError(`${what} "${text}" ${parsed.problem}. Set it to a host, host:port or https:// URL.`);
 }
 
-/** Proxy settings for the transport, in the SDK's terms. */
-export interface ProxySettings {
-  httpsProxy?: string;
-  httpProxy?: string;
-  noProxy?: string;
+/**
+ * `getProxyForUrl` of proxy-from-env (its CommonJS build): the standard `HTTPS_PROXY` / `https_proxy` /
+ * `ALL_PROXY` / `NO_PROXY` rules, read from `process.env` on every call. It ships no type declarations, hence the
+ * typed `require`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getProxyForUrl } = require("proxy-from-env") as { getProxyForUrl(url: string): string };
+
+/**
+ * The proxy an HTTPS request to `hostname:port` goes through, or undefined when it goes direct. This is the one
+ * rule both {@link resolveProxy} (what the provider logs) and the request hook in `client/proxy.ts` (what it does)
+ * apply, so the two can never disagree:
+ * - loopback hosts (127.0.0.0/8, `localhost`, `::1`) never use a proxy, whatever the environment says;
+ * - otherwise proxy-from-env decides from the environment as it is now: `https_proxy`, then `HTTPS_PROXY`, then
+ *   `all_proxy` / `ALL_PROXY` (the lower-case spelling wins when both are set, as in curl for these variables),
+ *   unless `no_proxy` / `NO_PROXY` matches the host (exact name, `.suffix` or `*.suffix`, optional `:port`; `*`
+ *   matches everything). A value without a scheme gets the request's scheme, so `HTTPS_PROXY=proxy:3128` means
+ *   `https://proxy:3128`: write `http://` for a plain proxy.
+ */
+export function proxyForHttpsHost(hostname: string, port: number): string | undefined {
+  const bare = hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isLoopbackHost(bare)) return undefined;
+  const urlHost = bare.includes(":") ? `[${bare}]` : bare;
+  return nonEmpty(getProxyForUrl(`https://${urlHost}:${port}/`));
 }
 
 /**
- * The proxy to use, from `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy` and `NO_PROXY`/`no_proxy`
- * (upper case first, as curl does). None for a loopback endpoint (the emulator), and none when no proxy is set.
+ * The proxy URL requests to the MPS endpoint will actually go through (as configured, credentials included: use
+ * {@link proxyWithoutCredentials} before showing it), or undefined for a loopback endpoint, no proxy set, or a
+ * `NO_PROXY` match. Reads `process.env` now, as the request hook does at request time.
  */
-export function resolveProxy(env: NodeJS.ProcessEnv, loopback: boolean): ProxySettings | undefined {
-  if (loopback) return undefined;
-  const pick = (upper: string) => nonEmpty(env[upper]) ?? nonEmpty(env[upper.toLowerCase()]);
-  const httpsProxy = pick("HTTPS_PROXY");
-  const httpProxy = pick("HTTP_PROXY");
-  if (!httpsProxy && !httpProxy) return undefined;
-  const settings: ProxySettings = {};
-  if (httpsProxy) settings.httpsProxy = httpsProxy;
-  if (httpProxy) settings.httpProxy = httpProxy;
-  const noProxy = pick("NO_PROXY");
-  if (noProxy) settings.noProxy = noProxy;
-  return settings;
+export function resolveProxy(endpoint: Pick<ResolvedEndpoint, "url" | "loopback">): string | undefined {
+  if (endpoint.loopback) return undefined;
+  const url = new URL(endpoint.url);
+  return proxyForHttpsHost(url.hostname, Number(url.port) || 443);
+}
+
+/** What a proxy that is not a URL is called in messages (its text may hold a password, so it is never quoted). */
+export const INVALID_PROXY_TEXT = "(an invalid proxy URL)";
+
+/**
+ * A proxy URL fit for a log line or an error: `scheme://host[:port]`, without `user:password@`, path or query.
+ * A proxy URL can carry credentials, and they must never be shown.
+ */
+export function proxyWithoutCredentials(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return INVALID_PROXY_TEXT;
+  }
+}
+
+/**
+ * The password of a proxy URL, as written and percent-decoded, for registering with the redacting logger; empty
+ * when there is none.
+ */
+export function proxyPasswords(proxy: string): string[] {
+  let password: string;
+  try {
+    password = new URL(proxy).password;
+  } catch {
+    return [];
+  }
+  if (password === "") return [];
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A malformed %-escape: the raw text is all there is.
+  }
+  return decoded === password ? [password] : [password, decoded];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

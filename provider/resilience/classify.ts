@@ -8,7 +8,8 @@ import { MpsApiError, type ErrorKind } from "../errors";
  * could create a second library or a second job, so the failure is `ambiguous` and the caller resumes-or-submits.
  *
  * Certainly not executed: throttling answers, 4xx answers (signature, parameter, permission, quota), a refused
- * connection, a failed DNS lookup, credentials that could not be obtained (all before or instead of execution).
+ * connection, a failed DNS lookup, credentials that could not be obtained, a proxy that would not open the tunnel
+ * (all before or instead of execution).
  * Unknown: 5xx answers, timeouts (httpx's "ConnectTimeout" is really a socket idle timer that can fire after the
  * request was sent), connection resets, broken pipes, and unparseable bodies (a 2xx with a broken body was
  * executed; a proxy's HTML 502 page was probably not, and httpx cannot tell us which it was).
@@ -50,6 +51,12 @@ export const INVALID_RESPONSE_CODE = "InvalidResponse";
 /** Synthetic code for a credentials provider (STS, OIDC, URI, profile) that failed before the request was sent. */
 export const CREDENTIALS_UNAVAILABLE_CODE = "CredentialsUnavailable";
 
+/**
+ * Synthetic code for a proxy that would not open the CONNECT tunnel to the API host (refused, unreachable, silent):
+ * the request itself is only written into an open tunnel, so it never left this machine.
+ */
+export const PROXY_CONNECT_FAILED_CODE = "ProxyConnectFailed";
+
 /** Synthetic code for a failure nothing else recognises. */
 export const UNKNOWN_FAILURE_CODE = "UnknownFailure";
 
@@ -73,7 +80,12 @@ export const UNCERTAIN_OUTCOME_CODES: readonly string[] = [REQUEST_TIMEOUT_CODE,
  * Failures that happen before a single byte of the request leaves this machine, and that may pass: the call was
  * certainly not executed, so even a write may be sent again.
  */
-export const NOT_SENT_CODES: readonly string[] = ["ECONNREFUSED", "EAI_AGAIN", CREDENTIALS_UNAVAILABLE_CODE];
+export const NOT_SENT_CODES: readonly string[] = [
+  "ECONNREFUSED",
+  "EAI_AGAIN",
+  CREDENTIALS_UNAVAILABLE_CODE,
+  PROXY_CONNECT_FAILED_CODE,
+];
 
 /** Actions that only read; every other action (including unknown ones) is treated as a write. */
 export const READ_ACTIONS: readonly string[] = [

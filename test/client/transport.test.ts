@@ -3,6 +3,16 @@ import type { AddressInfo } from "node:net";
 import Credential, { Config } from "@alicloud/credentials";
 import { createTransport, type CredentialLike, type TransportOptions } from "../../provider/client/transport";
 import { MpsApiError } from "../../provider/errors";
+import {
+  PROXY_ENV_KEYS,
+  basicProxyAuthorization,
+  refuseDnsLookups,
+  saveEnv,
+  startConnectProxy,
+  type ConnectProxy,
+  type DnsGuard,
+} from "../support/connect-proxy";
+import { selfSignedCertificate, startTlsFront } from "../support/tls-front";
 
 const SECRET = "transport-test-secret-VALUE";
 
@@ -311,5 +321,139 @@ describe("transport failures", () => {
       kind: "transient",
     });
     expect(server.received).toHaveLength(0);
+  });
+});
+
+describe("transport through an HTTPS proxy", () => {
+  // Nothing here may leave this machine: the CONNECT proxy never connects to the host asked for, and a request to
+  // an aliyuncs.com host that went direct would need a DNS lookup, which the guard refuses and records.
+  const MTS = "https://mts.cn-hangzhou.aliyuncs.com";
+  const PROXY_USER = "svc-proxy";
+  const PROXY_PASSWORD = "proxy-PASSWORD-1";
+  let proxy: ConnectProxy;
+  let dnsGuard: DnsGuard;
+  let restoreEnv: () => void;
+
+  beforeAll(async () => {
+    dnsGuard = refuseDnsLookups();
+    proxy = await startConnectProxy({ kind: "refuse", status: 407, reason: "Proxy Authentication Required" });
+  });
+  afterAll(async () => {
+    dnsGuard.restore();
+    await proxy.close();
+    expect(dnsGuard.refused).toEqual([]);
+  });
+  beforeEach(() => {
+    restoreEnv = saveEnv(PROXY_ENV_KEYS);
+    for (const key of PROXY_ENV_KEYS) delete process.env[key];
+    proxy.connects.length = 0;
+    proxy.behaviour = { kind: "refuse", status: 407, reason: "Proxy Authentication Required" };
+  });
+  afterEach(() => restoreEnv());
+
+  function viaProxy(overrides: Partial<TransportOptions> = {}) {
+    process.env.HTTPS_PROXY = proxy.url({ user: PROXY_USER, password: PROXY_PASSWORD });
+    return transport({ endpoint: MTS, ...overrides });
+  }
+
+  it("GIVEN a proxy that refuses the CONNECT THEN the call fails naming the proxy and the fix, sent nowhere else", async () => {
+    const error = await failure(viaProxy().call("CreateFpShotDB", { Name: "n" }));
+    expect(proxy.connects).toEqual([
+      {
+        target: "mts.cn-hangzhou.aliyuncs.com:443",
+        proxyAuthorization: basicProxyAuthorization(PROXY_USER, PROXY_PASSWORD),
+      },
+    ]);
+    expect(proxy.plainRequests).toEqual([]);
+    expect(error.message).toBe(
+      `MPS CreateFpShotDB failed: ProxyConnectFailed: the proxy http://127.0.0.1:${proxy.port} refused the tunnel ` +
+        "to mts.cn-hangzhou.aliyuncs.com:443 with HTTP 407 Proxy Authentication Required; the request was not " +
+        "sent. Check HTTPS_PROXY (or https_proxy, ALL_PROXY) and the proxy's credentials, or add " +
+        "mts.cn-hangzhou.aliyuncs.com to NO_PROXY to go direct.",
+    );
+    // Nothing reached MPS, so even a write may be retried.
+    expect(error).toMatchObject({ code: "ProxyConnectFailed", kind: "transient", statusCode: undefined });
+    expect(error.message).not.toContain(PROXY_PASSWORD);
+    expect(error.message).not.toContain(PROXY_USER);
+  });
+
+  it("GIVEN a proxy that cannot be reached THEN the call fails naming the proxy, transient even for a write", async () => {
+    const closed = await startConnectProxy({ kind: "silent" });
+    const port = closed.port;
+    await closed.close();
+    process.env.HTTPS_PROXY = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${port}`;
+    const error = await failure(transport({ endpoint: MTS }).call("SubmitFpDBDeleteJob", { FpDBId: "l" }));
+    expect(error.message).toBe(
+      `MPS SubmitFpDBDeleteJob failed: ProxyConnectFailed: the proxy http://127.0.0.1:${port} could not open a ` +
+        `tunnel to mts.cn-hangzhou.aliyuncs.com:443 (connect ECONNREFUSED 127.0.0.1:${port}); the request was ` +
+        "not sent. Check HTTPS_PROXY (or https_proxy, ALL_PROXY) and the proxy's credentials, or add " +
+        "mts.cn-hangzhou.aliyuncs.com to NO_PROXY to go direct.",
+    );
+    expect(error).toMatchObject({ code: "ProxyConnectFailed", kind: "transient" });
+  });
+
+  it("GIVEN a proxy that never answers the CONNECT THEN the call fails after the connect timeout, not hangs", async () => {
+    proxy.behaviour = { kind: "silent" };
+    const started = Date.now();
+    const error = await failure(viaProxy({ connectTimeoutMs: 200 }).call("ListFpShotDB", { FpDBIds: "a" }));
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(proxy.connects.map((c) => c.target)).toEqual(["mts.cn-hangzhou.aliyuncs.com:443"]);
+    expect(error.message).toBe(
+      `MPS ListFpShotDB failed: ProxyConnectFailed: the proxy http://127.0.0.1:${proxy.port} did not answer the ` +
+        "CONNECT to mts.cn-hangzhou.aliyuncs.com:443 within 200 ms; the request was not sent. Check HTTPS_PROXY " +
+        "(or https_proxy, ALL_PROXY) and the proxy's credentials, or add mts.cn-hangzhou.aliyuncs.com to NO_PROXY " +
+        "to go direct.",
+    );
+    expect(error.kind).toBe("transient");
+  });
+
+  it("GIVEN an open tunnel THEN TLS runs end to end with the MPS host's name, and an untrusted certificate fails the call", async () => {
+    const certificate = await selfSignedCertificate("mts.cn-hangzhou.aliyuncs.com");
+    const front = await startTlsFront(certificate, () => server.port);
+    try {
+      proxy.behaviour = { kind: "tunnel", port: () => front.port };
+      const error = await failure(viaProxy().call("ListFpShotDB", { FpDBIds: "a" }));
+      expect(front.serverNames).toEqual(["mts.cn-hangzhou.aliyuncs.com"]);
+      expect(server.received).toEqual([]);
+      expect(error.kind).toBe("fatal");
+      expect(error.message).toBe(
+        "MPS ListFpShotDB failed: DEPTH_ZERO_SELF_SIGNED_CERT: connection error talking to " +
+          "https://mts.cn-hangzhou.aliyuncs.com (self-signed certificate). The TLS certificate of " +
+          "https://mts.cn-hangzhou.aliyuncs.com is not trusted here. Behind a TLS-inspecting proxy, give Node the " +
+          "proxy's CA certificate with NODE_EXTRA_CA_CERTS=<file.pem>; otherwise check the endpoint.",
+      );
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("GIVEN the credentials chain needs an STS exchange THEN it goes through the proxy too", async () => {
+    const roleArn = new Credential(
+      new Config({
+        type: "ram_role_arn",
+        accessKeyId: "AKID-1",
+        accessKeySecret: SECRET,
+        roleArn: "acs:ram::1234567890:role/mps",
+        roleSessionName: "pulumi",
+      }),
+    );
+    const error = await failure(viaProxy({ credential: roleArn }).call("ListFpShotDB", { FpDBIds: "a" }));
+    expect(proxy.connects.map((c) => c.target)).toEqual(["sts.aliyuncs.com:443"]);
+    expect(error.message).toBe(
+      "MPS ListFpShotDB failed: CredentialsUnavailable: could not obtain Alibaba Cloud credentials (the proxy " +
+        `http://127.0.0.1:${proxy.port} refused the tunnel to sts.aliyuncs.com:443 with HTTP 407 Proxy ` +
+        "Authentication Required); the request was not sent. Check HTTPS_PROXY (or https_proxy, ALL_PROXY) and " +
+        "the proxy's credentials, or add sts.aliyuncs.com to NO_PROXY to go direct.",
+    );
+    expect(error.kind).toBe("transient");
+  });
+
+  it("GIVEN a loopback endpoint and HTTPS_PROXY THEN the request goes direct and the proxy sees nothing", async () => {
+    viaProxy();
+    process.env.ALL_PROXY = process.env.HTTPS_PROXY;
+    const body = await transport().call("ListFpShotDB", { FpDBIds: "a" });
+    expect(body).toEqual({ RequestId: "R0" });
+    expect(server.received).toHaveLength(1);
+    expect(proxy.connects).toEqual([]);
   });
 });

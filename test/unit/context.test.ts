@@ -1,4 +1,5 @@
 import { ProviderContext } from "../../provider/context";
+import { PROXY_ENV_KEYS, saveEnv } from "../support/connect-proxy";
 
 function contextWith(env: NodeJS.ProcessEnv, endpoint: string): ProviderContext {
   const config: Record<string, string> = {
@@ -14,30 +15,58 @@ function contextWith(env: NodeJS.ProcessEnv, endpoint: string): ProviderContext 
 
 describe("ProviderContext", () => {
   let errors: string[];
+  let infos: string[];
   beforeEach(() => {
     errors = [];
+    infos = [];
     jest.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
-    jest.spyOn(console, "log").mockImplementation(() => undefined);
+    jest.spyOn(console, "log").mockImplementation((line: string) => void infos.push(line));
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it("warns that a configured proxy cannot be used, rather than silently going direct", async () => {
-    await contextWith(
-      { HTTPS_PROXY: "http://proxy.example:3128" },
-      "https://mts.cn-hangzhou.aliyuncs.com",
-    ).servicesFor({ region: "cn-hangzhou" });
-    expect(errors).toEqual([
-      "[mps-fpdb] HTTPS_PROXY/HTTP_PROXY is set, but the Alibaba Cloud SDK used here cannot send requests through a " +
-        "proxy: requests to mts.cn-hangzhou.aliyuncs.com go direct. Allow direct access to it, or use " +
-        '`endpointType: "vpc"`.',
-    ]);
-  });
-
-  it("says nothing about a proxy for a loopback endpoint, which never uses one", async () => {
-    await contextWith({ HTTPS_PROXY: "http://proxy.example:3128" }, "http://127.0.0.1:9").servicesFor({
-      region: "cn-hangzhou",
+  describe("with a proxy in the environment", () => {
+    // The proxy comes from process.env (where the request hook reads it), so it is set there and put back.
+    let restoreEnv: () => void;
+    beforeEach(() => {
+      restoreEnv = saveEnv(PROXY_ENV_KEYS);
+      for (const key of PROXY_ENV_KEYS) delete process.env[key];
     });
-    expect(errors).toEqual([]);
+    afterEach(() => restoreEnv());
+
+    it("says which proxy requests to the endpoint go through, without the proxy's credentials", async () => {
+      process.env.HTTPS_PROXY = "http://svc-user:proxy-pa%24%24word@proxy.example:3128";
+      const ctx = contextWith({}, "https://mts.cn-hangzhou.aliyuncs.com");
+      await ctx.servicesFor({ region: "cn-hangzhou" });
+      expect(infos).toContain(
+        "[mps-fpdb] Requests to mts.cn-hangzhou.aliyuncs.com go through the proxy http://proxy.example:3128",
+      );
+      expect(errors).toEqual([]);
+      expect([...infos, ...errors].join("\n")).not.toMatch(/svc-user|proxy-pa/);
+    });
+
+    it("registers the proxy password, as written and decoded, so no log line can show it", async () => {
+      process.env.HTTPS_PROXY = "http://svc-user:proxy-pa%24%24word@proxy.example:3128";
+      const ctx = contextWith({}, "https://mts.cn-hangzhou.aliyuncs.com");
+      await ctx.servicesFor({ region: "cn-hangzhou" });
+      expect(ctx.log.format("failed: proxy-pa$$word and proxy-pa%24%24word")).toBe(
+        "[mps-fpdb] failed: *** and ***",
+      );
+    });
+
+    it("says nothing about a proxy when NO_PROXY matches the endpoint", async () => {
+      process.env.HTTPS_PROXY = "http://proxy.example:3128";
+      process.env.NO_PROXY = ".aliyuncs.com";
+      await contextWith({}, "https://mts.cn-hangzhou.aliyuncs.com").servicesFor({ region: "cn-hangzhou" });
+      expect(infos.filter((line) => line.includes("proxy"))).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+
+    it("says nothing about a proxy for a loopback endpoint, which never uses one", async () => {
+      process.env.HTTPS_PROXY = "http://proxy.example:3128";
+      await contextWith({}, "http://127.0.0.1:9").servicesFor({ region: "cn-hangzhou" });
+      expect(infos.filter((line) => line.includes("proxy"))).toEqual([]);
+      expect(errors).toEqual([]);
+    });
   });
 
   it("builds one set of clients per endpoint and identity", async () => {

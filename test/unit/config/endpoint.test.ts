@@ -1,11 +1,15 @@
 import {
   isLoopbackHost,
   parseEndpoint,
+  proxyForHttpsHost,
+  proxyPasswords,
+  proxyWithoutCredentials,
   resolveEndpoint,
   resolveProxy,
   type ResolvedEndpoint,
 } from "../../../provider/config/endpoint";
 import { ConfigError } from "../../../provider/errors";
+import { PROXY_ENV_KEYS, saveEnv } from "../../support/connect-proxy";
 import { thrown } from "../../support/thrown";
 
 describe("isLoopbackHost", () => {
@@ -136,30 +140,144 @@ describe("resolveEndpoint", () => {
 });
 
 describe("resolveProxy", () => {
-  it("GIVEN no proxy variables THEN no proxy", () => {
-    expect(resolveProxy({ NO_PROXY: "example.com" }, false)).toBeUndefined();
+  // proxy-from-env reads process.env when asked, so each case sets the variables there and puts them back.
+  let restoreEnv: () => void;
+  beforeEach(() => {
+    restoreEnv = saveEnv([...PROXY_ENV_KEYS, "HTTP_PROXY", "http_proxy"]);
+    for (const key of [...PROXY_ENV_KEYS, "HTTP_PROXY", "http_proxy"]) delete process.env[key];
   });
+  afterEach(() => restoreEnv());
 
-  it("honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
-    expect(
-      resolveProxy(
-        { HTTPS_PROXY: "http://p:3128", HTTP_PROXY: "http://q:3128", NO_PROXY: ".internal" },
-        false,
-      ),
-    ).toEqual({ httpsProxy: "http://p:3128", httpProxy: "http://q:3128", noProxy: ".internal" });
+  const MTS = "https://mts.cn-hangzhou.aliyuncs.com";
+
+  it.each<[string, string | undefined, Record<string, string>, string]>([
+    ["no proxy variable set", undefined, { NO_PROXY: "example.com" }, MTS],
+    ["HTTPS_PROXY", "http://proxy.corp:3128", { HTTPS_PROXY: "http://proxy.corp:3128" }, MTS],
+    ["https_proxy", "http://lower.corp:3128", { https_proxy: "http://lower.corp:3128" }, MTS],
+    [
+      "both spellings: the lower-case one wins (proxy-from-env, like curl)",
+      "http://lower.corp:1",
+      { HTTPS_PROXY: "http://upper.corp:1", https_proxy: "http://lower.corp:1" },
+      MTS,
+    ],
+    [
+      "ALL_PROXY when no HTTPS_PROXY is set",
+      "http://all.corp:8080",
+      { ALL_PROXY: "http://all.corp:8080" },
+      MTS,
+    ],
+    [
+      "HTTPS_PROXY over ALL_PROXY",
+      "http://proxy.corp:3128",
+      { HTTPS_PROXY: "http://proxy.corp:3128", ALL_PROXY: "http://all.corp:8080" },
+      MTS,
+    ],
+    [
+      "HTTP_PROXY alone (it is for http:// URLs only)",
+      undefined,
+      { HTTP_PROXY: "http://proxy.corp:3128" },
+      MTS,
+    ],
+    [
+      "credentials in the proxy URL, kept as configured",
+      "http://user:secret@proxy.corp:3128",
+      { HTTPS_PROXY: "http://user:secret@proxy.corp:3128" },
+      MTS,
+    ],
+    [
+      "a proxy without a scheme, which gets the request's (https://)",
+      "https://proxy.corp:3128",
+      { HTTPS_PROXY: "proxy.corp:3128" },
+      MTS,
+    ],
+    [
+      "NO_PROXY naming the host",
+      undefined,
+      { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "mts.cn-hangzhou.aliyuncs.com" },
+      MTS,
+    ],
+    [
+      "NO_PROXY with a leading-dot suffix",
+      undefined,
+      { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "localhost,.aliyuncs.com" },
+      MTS,
+    ],
+    [
+      "NO_PROXY with a bare domain (exact match only, so subdomains still use the proxy)",
+      "http://proxy.corp:3128",
+      { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "aliyuncs.com" },
+      MTS,
+    ],
+    ["NO_PROXY=*", undefined, { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "*" }, MTS],
+    [
+      "NO_PROXY for another port of the host",
+      "http://proxy.corp:3128",
+      { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "mts.cn-hangzhou.aliyuncs.com:8443" },
+      MTS,
+    ],
+    [
+      "NO_PROXY for the endpoint's own port",
+      undefined,
+      { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "mts.cn-hangzhou.aliyuncs.com:8443" },
+      "https://mts.cn-hangzhou.aliyuncs.com:8443",
+    ],
+    [
+      "no_proxy over NO_PROXY (lower case wins here too)",
+      "http://proxy.corp:3128",
+      { HTTPS_PROXY: "http://proxy.corp:3128", no_proxy: "other.example", NO_PROXY: ".aliyuncs.com" },
+      MTS,
+    ],
+    ["a loopback endpoint", undefined, { HTTPS_PROXY: "http://proxy.corp:3128" }, "http://127.0.0.1:4010"],
+    ["a localhost endpoint", undefined, { ALL_PROXY: "http://proxy.corp:3128" }, "https://localhost:8443"],
+  ])("GIVEN %s THEN the proxy is %s", (_name, expected, env, url) => {
+    Object.assign(process.env, env);
+    const endpoint = parseEndpoint(url);
+    if (!endpoint.ok) throw new Error(endpoint.problem);
+    expect(resolveProxy(endpoint.endpoint)).toBe(expected);
   });
+});
 
-  it("reads the lower-case variants, upper case first", () => {
-    expect(resolveProxy({ https_proxy: "http://lower:1", no_proxy: "x" }, false)).toEqual({
-      httpsProxy: "http://lower:1",
-      noProxy: "x",
-    });
-    expect(resolveProxy({ HTTPS_PROXY: "http://upper:1", https_proxy: "http://lower:1" }, false)).toEqual({
-      httpsProxy: "http://upper:1",
-    });
+describe("proxyForHttpsHost", () => {
+  let restoreEnv: () => void;
+  beforeEach(() => {
+    restoreEnv = saveEnv(PROXY_ENV_KEYS);
+    for (const key of PROXY_ENV_KEYS) delete process.env[key];
+    process.env.HTTPS_PROXY = "http://proxy.corp:3128";
   });
+  afterEach(() => restoreEnv());
 
-  it("never uses a proxy for a loopback endpoint", () => {
-    expect(resolveProxy({ HTTPS_PROXY: "http://p:3128", HTTP_PROXY: "http://p:3128" }, true)).toBeUndefined();
+  it.each<[string, string | undefined]>([
+    ["127.0.0.1", undefined],
+    ["127.8.9.10", undefined],
+    ["localhost", undefined],
+    ["::1", undefined],
+    ["[::1]", undefined],
+    ["sts.aliyuncs.com", "http://proxy.corp:3128"],
+    ["2001:db8::1", "http://proxy.corp:3128"],
+  ])("%s → %s, whatever the environment says about loopback", (hostname, expected) => {
+    expect(proxyForHttpsHost(hostname, 443)).toBe(expected);
+  });
+});
+
+describe("proxyWithoutCredentials", () => {
+  it.each<[string, string]>([
+    ["http://proxy.corp:3128", "http://proxy.corp:3128"],
+    ["http://user:p%40ss@proxy.corp:3128/", "http://proxy.corp:3128"],
+    ["https://user@proxy.corp", "https://proxy.corp"],
+    ["http://[bad", "(an invalid proxy URL)"],
+  ])("%s → %s", (proxy, shown) => {
+    expect(proxyWithoutCredentials(proxy)).toBe(shown);
+  });
+});
+
+describe("proxyPasswords", () => {
+  it.each<[string, string[]]>([
+    ["http://proxy.corp:3128", []],
+    ["http://user@proxy.corp:3128", []],
+    ["http://user:plain-secret@proxy.corp:3128", ["plain-secret"]],
+    ["http://user:p%40ss%2Fword@proxy.corp:3128", ["p%40ss%2Fword", "p@ss/word"]],
+    ["http://[bad", []],
+  ])("%s → %j", (proxy, passwords) => {
+    expect(proxyPasswords(proxy)).toEqual(passwords);
   });
 });
