@@ -14,6 +14,7 @@ import { LifecycleFixture } from "../support/lifecycle";
 import { selfSignedCertificate, startTlsFront, type TlsFront } from "../support/tls-front";
 
 const MTS_HOST = "mts.cn-hangzhou.aliyuncs.com";
+const DNS_GUARD = path.join(__dirname, "..", "support", "dns-guard-preload.cjs");
 const PROXY_USER = "svc-proxy";
 const PROXY_PASSWORD = "proxy-PASSWORD-roundtrip";
 
@@ -43,6 +44,8 @@ beforeAll(async () => {
       NO_PROXY: "127.0.0.1,localhost",
       no_proxy: "127.0.0.1,localhost",
       NODE_EXTRA_CA_CERTS: caFile,
+      // Refuses any DNS lookup of a real name in the host: a request that skipped the proxy fails here.
+      NODE_OPTIONS: `--require ${DNS_GUARD}`,
     },
   });
 });
@@ -86,6 +89,7 @@ describe("through an HTTPS proxy", () => {
     expect(output).toContain(
       `[mps-fpdb] Requests to ${MTS_HOST} go through the proxy http://127.0.0.1:${proxy.port}`,
     );
+    expect(output).not.toContain("DNS-GUARD");
     expect(output).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
     expect(output).not.toContain(PROXY_PASSWORD);
     expect(output).not.toContain(basicProxyAuthorization(PROXY_USER, PROXY_PASSWORD).slice("Basic ".length));
