@@ -83,6 +83,12 @@ describe("classification tables", () => {
       true,
       "transient",
     ],
+    [
+      "a proxy that would not open the tunnel, on a write (never sent)",
+      { code: "ProxyConnectFailed" },
+      true,
+      "transient",
+    ],
     ["an unknown host", { code: "ENOTFOUND" }, false, "fatal"],
     ["a bad signature", { code: "SignatureDoesNotMatch", statusCode: 400 }, false, "fatal"],
     ["an unknown AccessKey", { code: "InvalidAccessKeyId.NotFound", statusCode: 404 }, false, "fatal"],
