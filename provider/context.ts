@@ -2,7 +2,14 @@ import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
 import type { MpsApi } from "./client/types";
 import { resolveCredentials } from "./config/credentials";
-import { proxyPasswords, proxyWithoutCredentials, resolveEndpoint, resolveProxy } from "./config/endpoint";
+import {
+  proxyPasswords,
+  proxyUrlProblem,
+  proxyWithoutCredentials,
+  resolveEndpoint,
+  resolveProxy,
+} from "./config/endpoint";
+import { ConfigError } from "./errors";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
 import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
@@ -124,6 +131,15 @@ export class ProviderContext {
     if (proxy) {
       // A proxy URL may carry user:password; it is shown without them, and the password can never be logged.
       for (const secret of proxyPasswords(proxy)) this.log.registerSecret(secret);
+      const problem = proxyUrlProblem(proxy);
+      if (problem !== undefined) {
+        // A configuration mistake: refuse it once, before any request, rather than retry every call.
+        throw new ConfigError(
+          `The HTTPS proxy set in the environment (HTTPS_PROXY, https_proxy or ALL_PROXY) for requests to ` +
+            `${endpoint.host} ${problem}, so nothing was sent. Set it to http://host:port (or ` +
+            `http://user:password@host:port), add ${endpoint.host} to NO_PROXY, or unset it to go direct.`,
+        );
+      }
       this.log.info(`Requests to ${endpoint.host} go through the proxy ${proxyWithoutCredentials(proxy)}`);
     }
     return {

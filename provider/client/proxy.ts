@@ -17,7 +17,7 @@ import https from "node:https";
 import type { ClientRequest } from "node:http";
 import type { Socket } from "node:net";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { INVALID_PROXY_TEXT, proxyForHttpsHost, proxyWithoutCredentials } from "../config/endpoint";
+import { proxyForHttpsHost, proxyUrlProblem, proxyWithoutCredentials } from "../config/endpoint";
 import { PROXY_CONNECT_FAILED_CODE } from "../resilience/classify";
 
 /** Hosts under this domain are Alibaba Cloud API hosts (MPS in every region, STS): requests to them may be proxied. */
@@ -195,22 +195,11 @@ function agentFor(target: RequestTarget | undefined): TunnelAgent | undefined {
 }
 
 function createAgent(proxy: string, target: string): TunnelAgent {
-  let url: URL | undefined;
-  try {
-    url = new URL(proxy);
-  } catch {
-    url = undefined;
-  }
-  // Thrown from inside https.request, this rejects httpx's promise, so the call fails with the reason.
-  if (!url) throw new ProxyConnectError(INVALID_PROXY_TEXT, target, "is not a valid URL");
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ProxyConnectError(
-      proxyWithoutCredentials(proxy),
-      target,
-      `uses the scheme ${url.protocol}//; only http:// and https:// proxies are supported`,
-    );
-  }
-  return new TunnelAgent(url, proxyWithoutCredentials(proxy));
+  // Thrown from inside https.request, this rejects httpx's promise, so the call fails with the reason. The
+  // provider refuses such a proxy before any call (see ProviderContext); this covers one set later.
+  const problem = proxyUrlProblem(proxy);
+  if (problem !== undefined) throw new ProxyConnectError(proxyWithoutCredentials(proxy), target, problem);
+  return new TunnelAgent(new URL(proxy), proxyWithoutCredentials(proxy));
 }
 
 type ConnectOptions = Parameters<HttpsProxyAgent<string>["connect"]>[1];

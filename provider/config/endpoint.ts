@@ -156,6 +156,23 @@ export function resolveProxy(endpoint: Pick<ResolvedEndpoint, "url" | "loopback"
 export const INVALID_PROXY_TEXT = "(an invalid proxy URL)";
 
 /**
+ * Why `proxy` cannot be used as an HTTPS proxy (a sentence fragment after "the proxy <url>"), or undefined when it
+ * can: it must parse as a URL with the scheme `http:` or `https:`.
+ */
+export function proxyUrlProblem(proxy: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    return "is not a valid URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `uses the scheme ${url.protocol}//; only http:// and https:// proxies are supported`;
+  }
+  return undefined;
+}
+
+/**
  * A proxy URL fit for a log line or an error: `scheme://host[:port]`, without `user:password@`, path or query.
  * A proxy URL can carry credentials, and they must never be shown.
  */

@@ -1,4 +1,5 @@
 import { ProviderContext } from "../../provider/context";
+import { ConfigError } from "../../provider/errors";
 import { PROXY_ENV_KEYS, saveEnv } from "../support/connect-proxy";
 
 function contextWith(env: NodeJS.ProcessEnv, endpoint: string): ProviderContext {
@@ -52,6 +53,31 @@ describe("ProviderContext", () => {
         "[mps-fpdb] failed: *** and ***",
       );
     });
+
+    it.each([
+      [
+        "socks5://svc-user:proxy-secret@proxy.example:1080",
+        "uses the scheme socks5://; only http:// and https:// proxies are supported",
+      ],
+      ["http://svc-user:proxy-secret@[proxy.example:3128", "is not a valid URL"],
+    ])(
+      "refuses the proxy %s before any request, naming the problem and the fix, never its text",
+      async (value, problem) => {
+        process.env.HTTPS_PROXY = value;
+        const error = await contextWith({}, "https://mts.cn-hangzhou.aliyuncs.com")
+          .servicesFor({ region: "cn-hangzhou" })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).toBe(
+          "The HTTPS proxy set in the environment (HTTPS_PROXY, https_proxy or ALL_PROXY) for requests to " +
+            `mts.cn-hangzhou.aliyuncs.com ${problem}, so nothing was sent. Set it to http://host:port (or ` +
+            "http://user:password@host:port), add mts.cn-hangzhou.aliyuncs.com to NO_PROXY, or unset it to go direct.",
+        );
+        expect([(error as Error).message, ...infos, ...errors].join("\n")).not.toMatch(
+          /svc-user|proxy-secret/,
+        );
+      },
+    );
 
     it("says nothing about a proxy when NO_PROXY matches the endpoint", async () => {
       process.env.HTTPS_PROXY = "http://proxy.example:3128";
