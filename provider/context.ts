@@ -9,8 +9,8 @@ import {
   resolveEndpoint,
   resolveProxy,
 } from "./config/endpoint";
-import { ConfigError } from "./errors";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
+import { ConfigError } from "./errors";
 import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
 import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
 import { Logger, ProgressReporter } from "./log";

@@ -44,12 +44,13 @@ export function toMpsApiError(error: unknown, context: CallContext): MpsApiError
   const facts = failureFacts(error);
   const kind = classifyFacts(facts, context.write);
   const requestId = requestIdOf(error);
-  const detail = describeFailure(error, facts.code, context);
+  const proxy = proxyFailureOf(error);
+  const detail = describeFailure(error, facts.code, context, proxy);
   const status = facts.statusCode !== undefined ? ` (HTTP ${facts.statusCode})` : "";
   const rid = requestId !== undefined ? ` RequestId: ${requestId}.` : "";
   const message =
     `MPS ${context.action} failed: ${facts.code}${status}: ${detail}${rid} ` +
-    nextStep(facts.code, kind, context, error);
+    nextStep(facts.code, kind, context, proxy);
   return new MpsApiError(message, context.action, facts.code, kind, facts.statusCode, requestId);
 }
 
@@ -78,7 +79,12 @@ function requestIdOf(error: unknown): string | undefined {
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
-function describeFailure(error: unknown, code: string, context: CallContext): string {
+function describeFailure(
+  error: unknown,
+  code: string,
+  context: CallContext,
+  proxy: ProxyFailure | undefined,
+): string {
   const data = (error as { data?: unknown } | null)?.data;
   if (typeof data === "object" && data !== null) {
     const record = data as Record<string, unknown>;
@@ -87,7 +93,6 @@ function describeFailure(error: unknown, code: string, context: CallContext): st
       ? sentence(quote(text))
       : "the answer has no Code or Message.";
   }
-  const proxy = proxyFailureOf(error);
   if (proxy) return `the proxy ${proxy.proxy} ${proxy.reason}; the request was not sent.`;
   const message = withoutUrl(messageOf(error));
   switch (code) {
@@ -160,11 +165,15 @@ function quote(text: string): string {
   return result;
 }
 
-function nextStep(code: string, kind: ErrorKind, context: CallContext, error: unknown): string {
+function nextStep(
+  code: string,
+  kind: ErrorKind,
+  context: CallContext,
+  proxy: ProxyFailure | undefined,
+): string {
   if (kind === "throttling") {
     return "MPS throttled the request: lower requestsPerSecond or run fewer operations at once, then retry.";
   }
-  const proxy = proxyFailureOf(error);
   if (proxy) return proxyNextStep(proxy);
   if (kind === "ambiguous") {
     return "The request may have been executed: check the service state before sending it again.";

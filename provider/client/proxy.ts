@@ -21,7 +21,7 @@ import { proxyForHttpsHost, proxyUrlProblem, proxyWithoutCredentials } from "../
 import { PROXY_CONNECT_FAILED_CODE } from "../resilience/classify";
 
 /** Hosts under this domain are Alibaba Cloud API hosts (MPS in every region, STS): requests to them may be proxied. */
-export const ALIBABA_CLOUD_API_DOMAIN = ".aliyuncs.com";
+const ALIBABA_CLOUD_API_DOMAIN = ".aliyuncs.com";
 
 /**
  * The tunnel to an API host could not be opened: the proxy refused the CONNECT, could not be reached, did not

@@ -153,7 +153,7 @@ export function resolveProxy(endpoint: Pick<ResolvedEndpoint, "url" | "loopback"
 }
 
 /** What a proxy that is not a URL is called in messages (its text may hold a password, so it is never quoted). */
-export const INVALID_PROXY_TEXT = "(an invalid proxy URL)";
+const INVALID_PROXY_TEXT = "(an invalid proxy URL)";
 
 /**
  * Why `proxy` cannot be used as an HTTPS proxy (a sentence fragment after "the proxy <url>"), or undefined when it

@@ -44,11 +44,11 @@ export interface PollOutcome<T> {
 
 /**
  * The poll schedule shared by every wait: `STEADY_POLLS` polls `intervalMs` apart, then ×1.5 up to
- * `maxIntervalMs`, a last poll exactly at the deadline, then `onTimeout`. `poll` is called `pollLeadMs` before each due time and told
- * that time, so a lookup that waits for company to share its call can still send it on schedule. A poll that
- * fails with a retryable `MpsApiError` (the client already retried it) is reported and the wait goes on; a fatal
- * `MpsApiError` ends the wait, with `describe` added to its message. Any other error thrown by `poll` (a failed
- * job, a vanished id) ends it unchanged.
+ * `maxIntervalMs`, a last poll exactly at the deadline, then `onTimeout`. `poll` is called `pollLeadMs` before
+ * each due time and told that time, so a lookup that waits for company to share its call can still send it on
+ * schedule. A poll that fails with a retryable `MpsApiError` (the client already retried it) is reported and the
+ * wait goes on; a fatal `MpsApiError` ends the wait, with `describe` added to its message. Any other error thrown
+ * by `poll` (a failed job, a vanished id) ends it unchanged.
  */
 export async function pollUntil<T>(
   clock: Clock,
