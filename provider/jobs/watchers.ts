@@ -38,9 +38,13 @@ export class JobWatcher {
     this.batches = new BatchedLookup(
       async (ids) => {
         const result = await api.queryFpDbDeleteJobList(ids);
-        return new Map(result.jobs.map((job) => [job.jobId, job]));
+        return {
+          found: new Map(result.jobs.map((job) => [job.jobId, job])),
+          gone: new Set(result.nonExistIds),
+        };
       },
       options.clock,
+      { action: "QueryFpDBDeleteJobList", noun: "job" },
       this.windowMs,
     );
   }
@@ -111,9 +115,13 @@ export class LibraryWatcher {
     this.batches = new BatchedLookup(
       async (ids) => {
         const result = await api.listFpShotDb(ids);
-        return new Map(result.libraries.map((library) => [library.fpDbId, library]));
+        return {
+          found: new Map(result.libraries.map((library) => [library.fpDbId, library])),
+          gone: new Set(result.nonExistIds),
+        };
       },
       options.clock,
+      { action: "ListFpShotDB", noun: "library" },
       this.windowMs,
     );
   }
