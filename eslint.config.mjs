@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -18,6 +19,20 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // Import cycles make module load order decide which bindings are still undefined, and they hide layering
+    // mistakes (a driver importing its own entry point). The project imports by relative path without aliases,
+    // so Node's resolution with TypeScript's extensions finds every module.
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/extensions": [".ts", ".tsx", ".cts", ".mts", ".js", ".cjs", ".mjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx", ".cts", ".mts"] },
+      "import-x/resolver-next": [
+        createNodeResolver({ extensions: [".ts", ".tsx", ".d.ts", ".js", ".cjs", ".mjs", ".json"] }),
+      ],
+    },
+    rules: { "import-x/no-cycle": "error" },
   },
   {
     files: ["provider/shim.ts"],

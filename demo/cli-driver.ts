@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import type { RunningEmulator } from "../emulator";
-import { demoConfig, heading, PROGRAM_DIR, PURGE_TRIGGER, type DemoOutcome } from "./run";
+import { demoConfig, heading, PROGRAM_DIR, PURGE_TRIGGER, type DemoOutcome } from "./common";
 
 const MIN_CLI = [3, 146, 0];
 

@@ -1,7 +1,7 @@
 import type { RunningEmulator } from "../emulator";
 import * as engine from "../harness/engine";
 import type { EngineEvent, RunResult } from "../harness/engine";
-import { demoConfig, heading, PROGRAM_DIR, PURGE_TRIGGER, type DemoOutcome } from "./run";
+import { demoConfig, heading, PROGRAM_DIR, PURGE_TRIGGER, type DemoOutcome } from "./common";
 
 const SYMBOLS: Record<string, string> = { create: "+", update: "~", replace: "+-", delete: "-", same: " " };
 

@@ -9,49 +9,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  startEmulator,
-  type RunningEmulator,
-} from "../emulator";
+import { startEmulator, type RunningEmulator } from "../emulator";
 import { findPulumiCli, runWithCli } from "./cli-driver";
+import { heading, type DemoOutcome } from "./common";
 import { runWithHarness } from "./harness-driver";
-
-export const REPO_ROOT = path.resolve(__dirname, "..");
-export const PROGRAM_DIR = path.join(REPO_ROOT, "examples", "quickstart");
-export const PURGE_TRIGGER = "release-2026-11-24";
-
-/** What each driver reports back. */
-export interface DemoOutcome {
-  fpDbId: string;
-  purgeJobId: string;
-  purgeJobStatus: string;
-  deleteJobId: string;
-}
-
-/** Stack config pointing the provider at the emulator, with demo-sized timing. */
-export function demoConfig(emulator: RunningEmulator): {
-  config: Record<string, string>;
-  secretKeys: string[];
-} {
-  return {
-    config: {
-      "alicloud:region": "cn-hangzhou",
-      "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
-      "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
-      "pulumi-mps-fpdb:endpoint": emulator.endpoint,
-      "pulumi-mps-fpdb:pollIntervalMs": "500",
-      "pulumi-mps-fpdb:progressIntervalMs": "1000",
-    },
-    secretKeys: ["alicloud:secretKey"],
-  };
-}
-
-/** Prints a section heading. */
-export function heading(text: string): void {
-  console.log(`\n=== ${text} ===`);
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
