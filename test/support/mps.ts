@@ -9,7 +9,18 @@ import { LibraryWatcher } from "../../provider/jobs/watchers";
  * until ListFpShotDB reports it gone.
  */
 export async function deleteOutOfBand(endpoint: string, fpDbId: string): Promise<void> {
-  const api = createMpsClient({
+  const api = outOfBandApi(endpoint);
+  await api.submitFpDbDeleteJob({ fpDbId, delType: "Delete" });
+  await new LibraryWatcher(api, { clock: systemClock }).waitFor(fpDbId, (lib) => lib === undefined, {
+    intervalMs: 20,
+    timeoutMs: 10_000,
+    describe: `library ${fpDbId}`,
+  });
+}
+
+/** The typed MPS client with the emulator's default keys, for calls made outside Pulumi (console, scripts). */
+export function outOfBandApi(endpoint: string) {
+  return createMpsClient({
     endpoint,
     credential: new Credential(
       new Config({
@@ -20,11 +31,5 @@ export async function deleteOutOfBand(endpoint: string, fpDbId: string): Promise
     ),
     connectTimeoutMs: 2000,
     readTimeoutMs: 5000,
-  });
-  await api.submitFpDbDeleteJob({ fpDbId, delType: "Delete" });
-  await new LibraryWatcher(api, { clock: systemClock }).waitFor(fpDbId, (lib) => lib === undefined, {
-    intervalMs: 20,
-    timeoutMs: 10_000,
-    describe: `library ${fpDbId}`,
   });
 }

@@ -520,6 +520,46 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
   });
 });
 
+describe("checkInputs: fpDbId and region values that MPS would misread", () => {
+  it.each<[string, string, RegExp]>([
+    ["a trailing space", "0123456789abcdef0123456789abcdef ", /contains whitespace/],
+    ["a space inside", "0123 4567", /contains whitespace/],
+    ["a comma, which would split one id into two in a batched call", "aaa,bbb", /contains a comma/],
+    ["a control character", "abc\u0000def", /contains a control character/],
+    ["an absurd length", "a".repeat(200), /at most 128 characters/],
+  ])("refuses an fpDbId with %s, naming the property and the fix", (_name, value, problem) => {
+    const reason = failureOf({ fpDbId: value }, "fpDbId");
+    expect(reason).toMatch(/^`fpDbId` /);
+    expect(reason).toMatch(problem);
+    expect(reason).toMatch(/FpDBId/);
+  });
+
+  it("accepts a library id as MPS issues them", () => {
+    expect(failureOf({ fpDbId: "88c6ca184c0e47098a5b665e2a12****" }, "fpDbId")).toBeUndefined();
+    expect(failureOf({ fpDbId: "0123456789abcdef0123456789abcdef" }, "fpDbId")).toBeUndefined();
+  });
+
+  it("refuses a region one or two edits from a region with fingerprint libraries, suggesting it", () => {
+    expect(failureOf({ region: "cn-hangzou" }, "region")).toBe(
+      '`region` "cn-hangzou" is not an MPS region id: did you mean "cn-hangzhou"? Fix the spelling, or remove ' +
+        "`region` to use `alicloud:region` or ALIBABA_CLOUD_REGION.",
+    );
+    expect(failureOf({ region: "hangzhou" }, "region")).toMatch(/did you mean "cn-hangzhou"\?/);
+  });
+
+  it("accepts an unlisted region with a warning, since regions are added over time", () => {
+    const result = check({ region: "eu-central-1" });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs.region).toBe("eu-central-1");
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^`region` "eu-central-1": MPS documents fingerprint libraries only in cn-beijing, /,
+      ),
+    ]);
+    expect(check({ region: "cn-shanghai" }).warnings).toEqual([]);
+  });
+});
+
 describe("checkInputs: combinations", () => {
   it("GIVEN fpDbId with create-only inputs THEN one failure per such input", () => {
     const { failures } = check({

@@ -117,6 +117,20 @@ describe("readState", () => {
     expect(err.message).toBe(message);
   });
 
+  it("GIVEN state without `adopted` THEN it is refused: reading it as false would make destroy delete an adopted library", () => {
+    const { adopted: _omit, ...edited } = v1Outputs;
+    const err = thrown(() => readState(edited));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/^State of library fp-1 \(videos\) has no adopted, expected true or false\./);
+    expect(err.message).toMatch(/pulumi stack export/);
+  });
+
+  it("GIVEN a jobHistory that is not a list THEN it is refused (resume-or-submit relies on the jobs it names)", () => {
+    const err = thrown(() => readState({ ...v1Outputs, jobHistory: "job-1" }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/has jobHistory "job-1", expected a list of job records/);
+  });
+
   it("drops malformed optional fields and job records instead of failing", () => {
     const state = readState({
       ...v1Outputs,
