@@ -17,6 +17,9 @@ import {
 
 type Outputs = Record<string, unknown>;
 
+const RESTORE_STATE =
+  "Restore the stack's state from a backup, or remove the resource from the stack with `pulumi state delete`.";
+
 const STRING_FIELDS = [
   "libraryName",
   "description",
@@ -36,8 +39,17 @@ const BOOLEAN_FIELDS = ["waitForCompletion"] as const;
 
 /**
  * Reads outputs of any schema version up to this release's. Throws `ConfigError` for state written by a newer
- * release, and for state whose fields that decide what a destroy does (`fpDbId`, `region`, `adopted`,
- * `deletionPolicy`, `deletionProtection`) are missing or malformed. Other malformed optional fields are dropped.
+ * release, and for state that cannot be read for certain where a guess could delete or purge the wrong thing:
+ *
+ * - `fpDbId`, `region`: which library, and where; required.
+ * - `adopted`: decides the default deletion policy (Retain for adopted, Delete for created). Every release has
+ *   written it, so its absence means the state was edited or damaged: refused, never read as `false`.
+ * - `deletionPolicy`, `deletionProtection`: optional inputs whose absence means "not set" (the default then
+ *   follows from `adopted`), so only a malformed value is refused.
+ * - `jobHistory`: the jobs this resource already knows, which resume-or-submit must never take for the answer to
+ *   a new request; a value that is not a list is refused (malformed entries in it are dropped).
+ *
+ * Other malformed optional fields only change messages or the next wait, and are dropped.
  */
 export function readState(outputs: Outputs): LibraryState {
   const fpDbId = outputs.fpDbId;
@@ -55,15 +67,24 @@ export function readState(outputs: Outputs): LibraryState {
         `(this version reads schema ${SCHEMA_VERSION} and older).`,
     );
   }
-  const malformed = (field: string, expected: string) =>
+  const malformed = (field: string, expected: string, fix = RESTORE_STATE) =>
     new ConfigError(
-      `State of library ${label} has ${describe(field, outputs[field])}, expected ${expected}. Restore the ` +
-        "stack's state from a backup, or remove the resource from the stack with `pulumi state delete`.",
+      `State of library ${label} has ${describe(field, outputs[field])}, expected ${expected}. ${fix}`,
     );
   if (typeof fpDbId !== "string" || fpDbId === "") throw malformed("fpDbId", "a library id");
   if (typeof outputs.region !== "string" || outputs.region === "") throw malformed("region", "a region id");
-  if (outputs.adopted !== undefined && typeof outputs.adopted !== "boolean")
-    throw malformed("adopted", "true or false");
+  if (typeof outputs.adopted !== "boolean") {
+    throw malformed(
+      "adopted",
+      "true or false",
+      "It decides whether destroy deletes the library (created by this stack) or keeps it (adopted), so nothing " +
+        'was called. Put it back with `pulumi stack export`, an edit (`"adopted": true` if the stack adopted ' +
+        "the library with `fpDbId`, `false` if it created it) and `pulumi stack import`; or restore the state " +
+        "from a backup.",
+    );
+  }
+  if (outputs.jobHistory !== undefined && !Array.isArray(outputs.jobHistory))
+    throw malformed("jobHistory", "a list of job records");
   if (outputs.deletionProtection !== undefined && typeof outputs.deletionProtection !== "boolean") {
     throw malformed("deletionProtection", "true or false");
   }
@@ -75,7 +96,7 @@ export function readState(outputs: Outputs): LibraryState {
     schemaVersion: SCHEMA_VERSION,
     resourceName: typeof outputs.resourceName === "string" ? outputs.resourceName : fpDbId,
     fpDbId,
-    adopted: outputs.adopted === true,
+    adopted: outputs.adopted,
     region: outputs.region,
     status: typeof outputs.status === "string" ? outputs.status : "unknown",
     jobHistory: readJobHistory(outputs.jobHistory),

@@ -53,8 +53,8 @@ describe("readState", () => {
     expect(readState(old)).toEqual(v1Outputs);
   });
 
-  it("fills what a minimal state leaves out: not adopted, no history, unknown status", () => {
-    expect(readState({ fpDbId: "fp-1", region: "cn-shanghai" })).toEqual({
+  it("fills what a minimal state leaves out: no history, unknown status", () => {
+    expect(readState({ fpDbId: "fp-1", region: "cn-shanghai", adopted: false })).toEqual({
       schemaVersion: SCHEMA_VERSION,
       resourceName: "fp-1",
       fpDbId: "fp-1",
@@ -108,8 +108,10 @@ describe("readState", () => {
     [
       "a malformed adopted flag",
       { adopted: 1 },
-      "State of library fp-1 (videos) has adopted 1, expected true or false. Restore the stack's state from a " +
-        "backup, or remove the resource from the stack with `pulumi state delete`.",
+      "State of library fp-1 (videos) has adopted 1, expected true or false. It decides whether destroy deletes " +
+        "the library (created by this stack) or keeps it (adopted), so nothing was called. Put it back with " +
+        '`pulumi stack export`, an edit (`"adopted": true` if the stack adopted the library with `fpDbId`, ' +
+        "`false` if it created it) and `pulumi stack import`; or restore the state from a backup.",
     ],
   ])("GIVEN %s THEN a ConfigError (it decides what destroy does)", (_name, change, message) => {
     const err = thrown(() => readState({ ...v1Outputs, ...change }));
