@@ -5,6 +5,7 @@
  */
 import { parseEndpoint } from "./config/endpoint";
 import { findJsonSyntaxError } from "./config/json-text";
+import { editDistance, misspeltRegionText, regionFinding, unlistedRegionText } from "./config/regions";
 import {
   DOCUMENTED_MODEL_IDS,
   type DeletionPolicy,
@@ -69,9 +70,14 @@ type InputName = Exclude<keyof LibraryInputs, "resourceName">;
 type Validator = (value: unknown, name: string) => string | undefined;
 
 const VALIDATORS: Record<InputName, Validator> = {
-  fpDbId: nonEmptyString(
-    "Set it to the id of an existing library (FpDBId) to adopt it, or remove it to create a new library.",
-  ),
+  fpDbId: (v, name) => {
+    const fix =
+      "Set it to the id of an existing library (FpDBId) to adopt it, or remove it to create a new library.";
+    const empty = nonEmptyString(fix)(v, name);
+    if (empty) return empty;
+    const problem = libraryIdProblem(v as string);
+    return problem ? `\`fpDbId\` ${describeValue(v)} ${problem}. ${fix}` : undefined;
+  },
   libraryName: nonEmptyString("Set a name, or remove it to use the resource's name."),
   modelId: (v) => {
     if (typeof v === "number" && Number.isInteger(v) && DOCUMENTED_MODEL_IDS.includes(v)) return undefined;
@@ -92,9 +98,14 @@ const VALIDATORS: Record<InputName, Validator> = {
       `column ${error.column}. Pass valid JSON, e.g. JSON.stringify(yourSettings).`
     );
   },
-  region: nonEmptyString(
-    'Set a region id such as "cn-shanghai", or remove it to use `alicloud:region` or ALIBABA_CLOUD_REGION.',
-  ),
+  region: (v, name) => {
+    const fix = "to use `alicloud:region` or ALIBABA_CLOUD_REGION.";
+    const empty = nonEmptyString(`Set a region id such as "cn-shanghai", or remove it ${fix}`)(v, name);
+    if (empty) return empty;
+    const finding = regionFinding(v as string);
+    if (finding?.kind !== "misspelt") return undefined;
+    return `${misspeltRegionText("`region`", v as string, finding.suggestion)} Fix the spelling, or remove \`region\` ${fix}`;
+  },
   purgeTrigger: (v) => {
     const problem = jsonValueProblem(v, "");
     if (!problem) return undefined;
@@ -139,6 +150,25 @@ const VALIDATORS: Record<InputName, Validator> = {
   ),
 };
 
+/** Longest `fpDbId` accepted. MPS documents no id form; its ids are 32 hex characters, so this is generous. */
+export const MAX_LIBRARY_ID_LENGTH = 128;
+
+/**
+ * Why a library id cannot be one MPS issued, or undefined. MPS documents no id form, so only what would break a
+ * call is refused: ids travel comma-separated in batched lookups (a comma turns one id into two and fails the
+ * whole batch), and whitespace or control characters make an id that differs from the service's spelling.
+ */
+function libraryIdProblem(id: string): string | undefined {
+  if (id.includes(",")) return "contains a comma, which MPS reads as a separator between two ids";
+  if (/\s/.test(id)) return "contains whitespace (check for a trailing space or newline)";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) return "contains a control character";
+  if (id.length > MAX_LIBRARY_ID_LENGTH) {
+    return `is ${id.length} characters long; library ids are at most ${MAX_LIBRARY_ID_LENGTH} characters`;
+  }
+  return undefined;
+}
+
 /** Every input name the resource accepts, in the order of design section 3. */
 export const INPUT_NAMES: readonly InputName[] = Object.keys(VALIDATORS) as InputName[];
 
@@ -150,6 +180,8 @@ export const INPUT_NAMES: readonly InputName[] = Object.keys(VALIDATORS) as Inpu
 export function checkInputs(news: Record<string, unknown>): {
   inputs: LibraryInputs;
   failures: CheckFailure[];
+  /** Accepted values that are probably wrong (a region without documented fingerprint libraries). */
+  warnings: string[];
 } {
   const failures: CheckFailure[] = [];
   const inputs: Record<string, unknown> = {};
@@ -200,7 +232,12 @@ export function checkInputs(news: Record<string, unknown>): {
   if (!given.has("fpDbId") && inputs.libraryName === undefined && typeof inputs.resourceName === "string") {
     inputs.libraryName = inputs.resourceName;
   }
-  return { inputs: inputs as unknown as LibraryInputs, failures };
+  const warnings: string[] = [];
+  if (typeof known.region === "string") {
+    const finding = regionFinding(known.region);
+    if (finding) warnings.push(unlistedRegionText("`region`", known.region, finding));
+  }
+  return { inputs: inputs as unknown as LibraryInputs, failures, warnings };
 }
 
 /**
@@ -308,22 +345,6 @@ function closestName(key: string): string | undefined {
     }
   }
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 function plainString(fix: string): Validator {

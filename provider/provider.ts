@@ -55,8 +55,9 @@ export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvid
   }
 
   async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    await this.ctx();
-    const { inputs, failures } = checkInputs(news);
+    const ctx = await this.ctx();
+    const { inputs, failures, warnings } = checkInputs(news);
+    for (const warning of warnings) ctx.log.warn(`${inputs.resourceName}: ${warning}`);
     return { inputs, failures };
   }
 

@@ -1,5 +1,6 @@
 import type { FpShotDb } from "../client/types";
 import { resolveRegion } from "../config/credentials";
+import { misspeltRegionText, regionFinding, unlistedRegionText } from "../config/regions";
 import type { ProviderContext } from "../context";
 import { isDeleteOnly } from "../diff";
 import { ConfigError, MpsApiError } from "../errors";
@@ -14,6 +15,9 @@ import { ResourceInitFailure } from "./init-failure";
  */
 export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs): Promise<LibraryState> {
   const region = resolveRegion(inputs.region, ctx.config, ctx.env);
+  // A `region` input was already checked by `check`; one from stack config or the environment is checked here,
+  // before the library is created and the region pinned in state for its life.
+  if (inputs.region === undefined) checkConfiguredRegion(ctx, inputs.resourceName, region);
   const services = await ctx.servicesFor(targetOf({ ...inputs, region }));
 
   if (inputs.fpDbId !== undefined) {
@@ -83,6 +87,20 @@ async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promi
       state,
     );
   }
+}
+
+function checkConfiguredRegion(ctx: ProviderContext, resourceName: string, region: string): void {
+  const finding = regionFinding(region);
+  if (!finding) return;
+  const source =
+    "The region from stack config or the environment (`alicloud:region`, ALIBABA_CLOUD_REGION or ALICLOUD_REGION)";
+  if (finding.kind === "misspelt") {
+    throw new ConfigError(
+      `${misspeltRegionText(source, region, finding.suggestion)} Nothing was created for \`${resourceName}\`. ` +
+        "Fix the setting, or set the `region` input.",
+    );
+  }
+  ctx.log.warn(`${resourceName}: ${unlistedRegionText(source, region, finding)}`);
 }
 
 function refuseDeleteOnlyAdoption(inputs: LibraryInputs, library: FpShotDb, region: string): void {

@@ -227,3 +227,26 @@ describe("messages on the paths that go wrong", () => {
     expect(err.message).not.toContain("Fix the request or the configuration");
   });
 });
+
+describe("a misspelt region is refused before a library is created and pinned to it", () => {
+  it("GIVEN alicloud:region cn-hangzou WHEN a library is created THEN nothing is called and the error suggests cn-hangzhou", async () => {
+    const other = await LifecycleFixture.start({ config: { "alicloud:region": "cn-hangzou" } });
+    try {
+      const checked = await other.check("typo", {});
+      expect(checked.failures).toEqual([]);
+      const err = await rejection(other.host.create(other.urn("typo"), checked.inputs));
+      expect(err.message).toContain('"cn-hangzou" is not an MPS region id: did you mean "cn-hangzhou"?');
+      expect(other.emulator.admin.counts().overall.total).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("GIVEN a `region` input without documented fingerprint libraries WHEN checked THEN it passes with a warning", async () => {
+    const checked = await fx.check("frankfurt", { region: "eu-central-1" });
+    expect(checked.failures).toEqual([]);
+    expect(
+      await fx.waitForOutput('frankfurt: `region` "eu-central-1": MPS documents fingerprint libraries only'),
+    ).toContain("Creating a library there may fail");
+  });
+});

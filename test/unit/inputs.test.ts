@@ -39,6 +39,7 @@ describe("checkInputs: accepted inputs", () => {
     expect(checkInputs({ resourceName: "videos" })).toEqual({
       inputs: { resourceName: "videos", libraryName: "videos" },
       failures: [],
+      warnings: [],
     });
   });
 
@@ -75,6 +76,7 @@ describe("checkInputs: accepted inputs", () => {
     expect(check({ fpDbId: "fp-1" })).toEqual({
       inputs: { resourceName: "videos", fpDbId: "fp-1" },
       failures: [],
+      warnings: [],
     });
   });
 
@@ -657,7 +659,11 @@ describe("checkInputs: combinations", () => {
 describe("checkInputs: unknown values during preview", () => {
   it("skips unknown values and keeps them in the inputs", () => {
     const news = { ...base, modelId: UNKNOWN, userData: UNKNOWN, purgeTrigger: { tag: UNKNOWN } };
-    expect(checkInputs(news)).toEqual({ inputs: { ...news, libraryName: "videos" }, failures: [] });
+    expect(checkInputs(news)).toEqual({
+      inputs: { ...news, libraryName: "videos" },
+      failures: [],
+      warnings: [],
+    });
   });
 
   it.each<[string, Record<string, unknown>]>([
