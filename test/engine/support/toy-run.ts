@@ -20,6 +20,10 @@ export interface ToySpec {
   slowMs?: number;
   withPassword?: boolean;
   getId?: string;
+  aliases?: string[];
+  replaceOnChanges?: string[];
+  definiteDiff?: boolean;
+  failDiff?: boolean;
 }
 
 /** A run result plus every event it emitted. */

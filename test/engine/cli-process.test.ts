@@ -1,0 +1,132 @@
+/**
+ * The harness CLI as a process: its provider host dies with it (even on SIGKILL), and interrupts behave like the
+ * Pulumi CLI's (first: cancel, second: terminate, with the operations still running named).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadState } from "../../harness/state";
+import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+
+const CLI = path.join(__dirname, "..", "..", "harness", "cli.ts");
+const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
+
+const workspaces: ToyWorkspace[] = [];
+function workspace(): ToyWorkspace {
+  const ws = makeToyWorkspace();
+  workspaces.push(ws);
+  return ws;
+}
+afterAll(() => workspaces.forEach((ws) => ws.remove()));
+
+interface CliProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves once stdout contains `text`. */
+  waitFor(text: string): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function startCli(ws: ToyWorkspace, resources: unknown[], extraEnv: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      "--require",
+      require.resolve("tsx/cjs"),
+      CLI,
+      "up",
+      "--program",
+      ws.programDir,
+      "--stack-file",
+      ws.stackFile,
+      "--config",
+      `toy:dir=${ws.dataDir}`,
+      "--config",
+      `toy:resources=${JSON.stringify(resources)}`,
+      "--parallel",
+      "1",
+    ],
+    { env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  const waiters: { text: string; resolve: () => void }[] = [];
+  const onData = (chunk: string) => {
+    out += chunk;
+    for (const w of [...waiters]) {
+      if (out.includes(w.text)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout!.setEncoding("utf8").on("data", onData);
+  child.stderr!.setEncoding("utf8").on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    waitFor: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (out.includes(text)) return resolve();
+        waiters.push({ text, resolve });
+        void exited.then(() =>
+          reject(new Error(`the CLI exited before printing ${JSON.stringify(text)}:\n${out}`)),
+        );
+      }),
+    exited,
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `pid` is gone; fails the test with the pid if it is still there after many tries. */
+async function waitUntilGone(pid: number): Promise<void> {
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) {
+    process.kill(pid, "SIGKILL");
+    throw new Error(`provider host ${pid} outlived the harness`);
+  }
+}
+
+describe("harness CLI process", () => {
+  it("a SIGKILL of the harness takes its provider host along and leaves the CREATE in flight pending", async () => {
+    const ws = workspace();
+    const pidFile = `${ws.root}/host.pid`;
+    const cli = startCli(ws, [{ name: "slow", slowMs: 10_000 }], { TOY_PID_FILE: pidFile });
+    await cli.waitFor("[provider] toy create slow.txt");
+    const hostPid = Number(fs.readFileSync(pidFile, "utf8"));
+    expect(alive(hostPid)).toBe(true);
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    await waitUntilGone(hostPid);
+    const saved = loadState(ws.stackFile, "toy", "dev");
+    expect(saved.pendingOperations?.map((o) => [o.type, o.resource.urn])).toEqual([
+      ["creating", urn("slow")],
+    ]);
+  });
+
+  it("a first SIGINT cancels, a second terminates and names what is still running", async () => {
+    const ws = workspace();
+    const pidFile = `${ws.root}/host.pid`;
+    const cli = startCli(ws, [{ name: "a", slowMs: 10_000 }, { name: "b" }], { TOY_PID_FILE: pidFile });
+    await cli.waitFor("[provider] toy create a.txt");
+    const hostPid = Number(fs.readFileSync(pidFile, "utf8"));
+    cli.child.kill("SIGINT");
+    await cli.waitFor("^C received; cancelling. If you would like to terminate immediately, press ^C again.");
+    cli.child.kill("SIGINT");
+    await cli.waitFor("^C received; terminating");
+    expect(await cli.exited).toBe(1);
+    await waitUntilGone(hostPid);
+    const out = cli.output();
+    expect(out).toContain(`still running: creating ${urn("a")}`);
+    expect(out).not.toContain("Toy b creating");
+    expect(loadState(ws.stackFile, "toy", "dev").pendingOperations?.map((o) => o.type)).toEqual(["creating"]);
+  });
+});
