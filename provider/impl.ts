@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { installEngineWatch } from "./engine-watch";
 import { FingerprintLibraryProvider } from "./provider";
 
 /**
@@ -20,6 +21,8 @@ export function install(
   shim: pulumi.dynamic.ResourceProvider,
   req: pulumi.dynamic.ConfigureRequest,
 ): Promise<void> {
+  // Inside Pulumi's provider host only: exit once the engine that started it is gone (see ./engine-watch).
+  installEngineWatch();
   const target = shim as unknown as Record<string, unknown>;
   for (const method of INSTALLED_METHODS) target[method] = provider[method].bind(provider);
   return provider.configure(req);

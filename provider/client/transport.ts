@@ -3,7 +3,8 @@ import { RuntimeOptions } from "@alicloud/tea-util";
 import type Credential from "@alicloud/credentials";
 import { isWriteAction } from "../resilience/classify";
 import { parseEndpoint } from "../config/endpoint";
-import { ConfigError } from "../errors";
+import { beginWrite, EngineGoneError } from "../engine-watch";
+import { ConfigError, MpsApiError } from "../errors";
 import { credentialsError, toMpsApiError, type CallContext } from "./error-mapping";
 import { routeThroughProxy } from "./proxy";
 
@@ -21,6 +22,9 @@ export const MPS_API_VERSION = "2014-06-18";
  * waits, and no key is ever copied into this package's objects.
  */
 export type CredentialLike = Pick<Credential, "getCredential">;
+
+/** Code of the error for a write refused because the engine is gone (it was certainly not sent). */
+export const ENGINE_GONE_CODE = "EngineGone";
 
 /** How to reach MPS. */
 export interface TransportOptions {
@@ -99,6 +103,15 @@ class OpenApiTransport implements Transport {
     } catch (error) {
       throw credentialsError(error, context);
     }
+    let settled: () => void;
+    try {
+      // A write on the wire holds the provider host open should its engine die meanwhile (see ../engine-watch).
+      settled = context.write ? beginWrite(action) : () => undefined;
+    } catch (error) {
+      if (error instanceof EngineGoneError)
+        throw new MpsApiError(error.message, action, ENGINE_GONE_CODE, "fatal");
+      throw error;
+    }
     try {
       const response = await this.client.callApi(
         new Params({
@@ -122,6 +135,8 @@ class OpenApiTransport implements Transport {
       return body as Record<string, unknown>;
     } catch (error) {
       throw toMpsApiError(error, context);
+    } finally {
+      settled();
     }
   }
 }
