@@ -1,8 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import Credential, { Config } from "@alicloud/credentials";
 import { createTransport, type CredentialLike, type TransportOptions } from "../../provider/client/transport";
 import { MpsApiError } from "../../provider/errors";
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  startEmulator,
+  type RunningEmulator,
+} from "../../emulator";
 import {
   PROXY_ENV_KEYS,
   basicProxyAuthorization,
@@ -12,6 +19,7 @@ import {
   type ConnectProxy,
   type DnsGuard,
 } from "../support/connect-proxy";
+import { startIdleResetProxy, type IdleResetProxy } from "../support/idle-reset-proxy";
 import { selfSignedCertificate, startTlsFront } from "../support/tls-front";
 
 const SECRET = "transport-test-secret-VALUE";
@@ -455,5 +463,84 @@ describe("transport through an HTTPS proxy", () => {
     expect(body).toEqual({ RequestId: "R0" });
     expect(server.received).toHaveLength(1);
     expect(proxy.connects).toEqual([]);
+  });
+});
+
+describe("transport behind a device that forgets idle connections", () => {
+  // Issue 9 item 8: a NAT or firewall that drops connections idle for longer than its bound tells neither side;
+  // the next packet on such a connection is answered with a reset and never reaches MPS.
+  const IDLE_BOUND_MS = 150;
+  /** Longer than the device's bound, shorter than the emulator's keep-alive timeout (5 s). */
+  const IDLE_GAP_MS = 400;
+  let emulator: RunningEmulator;
+  let device: IdleResetProxy;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    device = await startIdleResetProxy({ upstreamPort: emulator.port, idleMs: IDLE_BOUND_MS });
+  });
+  afterAll(async () => {
+    await device.close();
+    await emulator.close();
+  });
+
+  function behindDevice() {
+    return createTransport({
+      endpoint: device.endpoint,
+      credential: new Credential(
+        new Config({
+          type: "access_key",
+          accessKeyId: DEFAULT_ACCESS_KEY_ID,
+          accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+        }),
+      ),
+      connectTimeoutMs: 2000,
+      readTimeoutMs: 2000,
+    });
+  }
+
+  const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_GAP_MS));
+
+  it("GIVEN a keep-alive connection idle past the bound THEN a create goes out on a fresh connection and creates one library", async () => {
+    const wire = behindDevice();
+    await wire.call("ListFpShotDB", { FpDBIds: "warm-up" });
+    await idle();
+    const body = await wire.call("CreateFpShotDB", { Name: "after-idle" });
+    expect(typeof body.FpDBId).toBe("string");
+    const libraries = emulator.admin.state().libraries.filter((lib) => lib.name === "after-idle");
+    expect(libraries.map((lib) => lib.fpDbId)).toEqual([body.FpDBId]);
+  });
+
+  it("GIVEN the same idle gap THEN a read still rides the stale connection, is reset by the device and is safe to retry", async () => {
+    // Proof that the device really resets stale connections: reads keep reusing sockets, and a reset read is
+    // transient (the retry layer sends it again).
+    const wire = behindDevice();
+    await wire.call("ListFpShotDB", { FpDBIds: "warm-up" });
+    await idle();
+    const resetsBefore = device.stats().resets;
+    const error = await failure(wire.call("ListFpShotDB", { FpDBIds: "warm-up" }));
+    expect(error).toMatchObject({ code: "ECONNRESET", kind: "transient" });
+    expect(device.stats().resets).toBe(resetsBefore + 1);
+  });
+
+  it("GIVEN a connection that was never established (TLS handshake unanswered) THEN even a write is not-sent and transient", async () => {
+    // A peer that accepts TCP and never answers the ClientHello: no request byte can have been written.
+    const silent = net.createServer(() => undefined);
+    const peers = new Set<net.Socket>();
+    silent.on("connection", (socket) => peers.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const error = await failure(
+        transport({ endpoint: `https://127.0.0.1:${port}`, connectTimeoutMs: 200 }).call("CreateFpShotDB", {
+          Name: "n",
+        }),
+      );
+      expect(error).toMatchObject({ code: "RequestTimeout", kind: "transient" });
+      expect(error.message).toContain("was not sent");
+    } finally {
+      for (const socket of peers) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
