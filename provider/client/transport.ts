@@ -1,11 +1,12 @@
 import OpenApiClient, { Config, OpenApiRequest, Params } from "@alicloud/openapi-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import type Credential from "@alicloud/credentials";
-import { isWriteAction } from "../resilience/classify";
+import { isWriteAction, markNotSent } from "../resilience/classify";
 import { parseEndpoint } from "../config/endpoint";
 import { beginWrite, EngineGoneError } from "../engine-watch";
 import { ConfigError, MpsApiError } from "../errors";
 import { credentialsError, toMpsApiError, type CallContext } from "./error-mapping";
+import { neverEstablished, withConnectionPolicy } from "./connections";
 import { routeThroughProxy } from "./proxy";
 
 /**
@@ -112,8 +113,9 @@ class OpenApiTransport implements Transport {
         throw new MpsApiError(error.message, action, ENGINE_GONE_CODE, "fatal");
       throw error;
     }
-    try {
-      const response = await this.client.callApi(
+    // A write gets a connection of its own, never one that sat idle (see ./connections).
+    const { facts, result } = withConnectionPolicy(context.write, () =>
+      this.client.callApi(
         new Params({
           action,
           version: MPS_API_VERSION,
@@ -127,14 +129,29 @@ class OpenApiTransport implements Transport {
         }),
         new OpenApiRequest({ query }),
         this.runtime,
-      );
+      ),
+    );
+    try {
+      const response = await result;
       const body: unknown = response?.body;
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         throw new SyntaxError("The value is not a object");
       }
       return body as Record<string, unknown>;
     } catch (error) {
-      throw toMpsApiError(error, context);
+      const mapped = toMpsApiError(error, context);
+      if (mapped.kind !== "ambiguous" || !neverEstablished(facts)) throw mapped;
+      // No request byte leaves before the connection is established: certainly not sent, even for a write.
+      const notSent = toMpsApiError(markNotSent(error), context);
+      throw new MpsApiError(
+        `${notSent.message} The connection to ${this.options.endpoint} was never established, so the request ` +
+          "was not sent.",
+        notSent.action,
+        notSent.code,
+        notSent.kind,
+        notSent.statusCode,
+        notSent.requestId,
+      );
     } finally {
       settled();
     }

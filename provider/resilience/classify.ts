@@ -112,6 +112,25 @@ export interface FailureFacts {
   code: string;
   /** HTTP status when the service (or a gateway) answered. */
   statusCode?: number;
+  /**
+   * The request certainly never left this machine: its connection was never established (see
+   * client/connections). Whatever the code says, even a write may then be sent again.
+   */
+  notSent?: boolean;
+}
+
+/** Where {@link markNotSent} records its finding on a thrown error (a registered symbol: errors cross realms). */
+const NOT_SENT = Symbol.for("pulumi-mps-fpdb.request-not-sent");
+
+/**
+ * Marks a thrown error as a failure before the request was sent (its connection was never established), for
+ * {@link failureFacts}. Returns the same error; a value that cannot carry the mark is returned unchanged.
+ */
+export function markNotSent(error: unknown): unknown {
+  if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, NOT_SENT, { value: true });
+  }
+  return error;
 }
 
 /**
@@ -125,6 +144,9 @@ export interface FailureFacts {
 export function failureFacts(error: unknown): FailureFacts {
   if (error instanceof MpsApiError) return { code: error.code, statusCode: error.statusCode };
   if (typeof error !== "object" || error === null) return { code: UNKNOWN_FAILURE_CODE };
+  if ((error as { [NOT_SENT]?: unknown })[NOT_SENT] === true) {
+    return { ...failureFacts(withoutMark(error)), notSent: true };
+  }
   const record = error as { name?: unknown; code?: unknown; statusCode?: unknown; message?: unknown };
   const statusCode = typeof record.statusCode === "number" ? record.statusCode : undefined;
   const name = typeof record.name === "string" ? record.name : "";
@@ -142,13 +164,19 @@ export function failureFacts(error: unknown): FailureFacts {
   return { code: UNKNOWN_FAILURE_CODE, statusCode };
 }
 
+/** A stand-in that reads like `error` without the not-sent mark (so the facts can be taken as usual). */
+function withoutMark(error: object): object {
+  const record = error as { name?: unknown; code?: unknown; statusCode?: unknown; message?: unknown };
+  return { name: record.name, code: record.code, statusCode: record.statusCode, message: record.message };
+}
+
 /** Classifies failure facts for a read (`write = false`) or a write. See the module comment for the reasoning. */
 export function classifyFacts(facts: FailureFacts, write: boolean): ErrorKind {
   const { code, statusCode } = facts;
   if (isThrottlingCode(code) || (statusCode !== undefined && THROTTLING_HTTP_STATUSES.includes(statusCode))) {
     return "throttling";
   }
-  if (NOT_SENT_CODES.includes(code)) return "transient";
+  if (NOT_SENT_CODES.includes(code) || facts.notSent === true) return "transient";
   const maybeExecuted =
     TRANSIENT_CODES.includes(code) ||
     SOCKET_ERROR_CODES.includes(code) ||

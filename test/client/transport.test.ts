@@ -477,12 +477,13 @@ describe("transport behind a device that forgets idle connections", () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
+  });
+  afterAll(() => emulator.close());
+  // A device (and port) per test, so no test meets a connection another one left idle.
+  beforeEach(async () => {
     device = await startIdleResetProxy({ upstreamPort: emulator.port, idleMs: IDLE_BOUND_MS });
   });
-  afterAll(async () => {
-    await device.close();
-    await emulator.close();
-  });
+  afterEach(() => device.close());
 
   function behindDevice() {
     return createTransport({
@@ -506,9 +507,10 @@ describe("transport behind a device that forgets idle connections", () => {
     await wire.call("ListFpShotDB", { FpDBIds: "warm-up" });
     await idle();
     const body = await wire.call("CreateFpShotDB", { Name: "after-idle" });
-    expect(typeof body.FpDBId).toBe("string");
+    const created = (body.FpShotDB as { FpDBId?: unknown } | undefined)?.FpDBId;
+    expect(typeof created).toBe("string");
     const libraries = emulator.admin.state().libraries.filter((lib) => lib.name === "after-idle");
-    expect(libraries.map((lib) => lib.fpDbId)).toEqual([body.FpDBId]);
+    expect(libraries.map((lib) => lib.fpDbId)).toEqual([created]);
   });
 
   it("GIVEN the same idle gap THEN a read still rides the stale connection, is reset by the device and is safe to retry", async () => {
