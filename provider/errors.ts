@@ -15,8 +15,8 @@ export type ErrorKind =
 
 /** Base class of every error this package throws on purpose. */
 export class MpsFpdbError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -57,8 +57,20 @@ export class WaitTimeoutError extends MpsFpdbError {
     readonly subjectId: string,
     readonly lastStatus: string,
     readonly waitedMs: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
+  }
+}
+
+/** A library the state names that MPS no longer has (deleted outside the stack). */
+export class LibraryGoneError extends MpsFpdbError {
+  constructor(
+    message: string,
+    readonly fpDbId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 

@@ -5,8 +5,9 @@ import {
   type FpDbDeleteJob,
   type SubmitFpDbDeleteJobRequest,
 } from "../client/types";
-import { MpsApiError } from "../errors";
+import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../errors";
 import type { Logger } from "../log";
+import { formatDuration } from "./poll";
 
 /** What resume-or-submit found or did. */
 export type SubmitOutcome =
@@ -28,8 +29,73 @@ export interface ResumeOptions {
   log: Logger;
   clock: Clock;
   timing: WaitTiming;
-  /** Jobs this resource already knows (its history): never mistaken for the answer to a lost submit. */
+  /**
+   * Jobs this resource already knows (its history and last Purge): never mistaken for the answer to a lost submit
+   * or to a new purge trigger, and the line after which an unknown Purge belongs to the current request.
+   */
   knownJobIds?: readonly string[];
+  /** The command that runs the operation again, for messages (`pulumi up` or `pulumi destroy`). */
+  rerun?: string;
+}
+
+/** How many jobs QueryFpDBDeleteJobList returns without ids: the account's newest. */
+export const RECENT_JOBS_WINDOW = 20;
+
+/**
+ * What to do about Purge jobs already on a library before submitting one for the current request (a new
+ * `purgeTrigger`, or a destroy with `deletionPolicy: "Purge"`). MPS jobs carry nothing that ties them to a
+ * trigger, and a run killed after its submit writes nothing to the state, so the rule is:
+ *
+ * - a Purge the state knows (`knownJobIds`) was submitted for an earlier request and cannot satisfy this one:
+ *   while it runs, wait for it to end (`earlier`), then submit;
+ * - an unknown Purge newer than every job the state knows belongs to this request, left by an interrupted run:
+ *   resume it while it runs (`resume`), take it as done when it succeeded (`accept`);
+ * - otherwise submit. The submit is `certain` to be the only Purge for this request when the 20-job window
+ *   reaches back to the jobs the state knows (then every newer job is in view) or holds every job of the
+ *   account; when it does not, an interrupted run's Purge may be out of sight, and the submit is logged as a
+ *   possible duplicate naming the library. With no known job to date them, unknown Purges in view are not taken
+ *   (a Purge from before the stack managed the library must not stand in for a trigger) but make the submit
+ *   uncertain.
+ */
+export type PriorPurge =
+  | { kind: "earlier"; job: FpDbDeleteJob }
+  | { kind: "resume"; job: FpDbDeleteJob }
+  | { kind: "accept"; job: FpDbDeleteJob }
+  | { kind: "submit"; certain: boolean };
+
+/** Applies the {@link PriorPurge} rule to the newest jobs of the account. Pure. */
+export function priorPurge(
+  recent: readonly FpDbDeleteJob[],
+  fpDbId: string,
+  knownJobIds: readonly string[],
+): PriorPurge {
+  const mine = recent.filter((job) => job.fpDbId === fpDbId && job.delType === "Purge");
+  const known = (job: FpDbDeleteJob) => knownJobIds.includes(job.jobId);
+  const earlier = newest(mine.filter((job) => known(job) && isUnfinished(job)));
+  if (earlier) return { kind: "earlier", job: earlier };
+
+  const unknown = mine.filter((job) => !known(job));
+  const knownTimes = mine.filter(known).map(createdAt).filter(Number.isFinite);
+  const windowFull = recent.length >= RECENT_JOBS_WINDOW;
+  let belonging: FpDbDeleteJob[];
+  let certain: boolean;
+  if (knownTimes.length > 0) {
+    // Every job newer than a job in view is in view too.
+    const line = Math.max(...knownTimes);
+    belonging = unknown.filter((job) => createdAt(job) > line);
+    certain = true;
+  } else if (knownJobIds.length > 0) {
+    // The jobs the state knows are older than the whole window: everything in it is newer.
+    belonging = unknown;
+    certain = !windowFull;
+  } else {
+    belonging = [];
+    certain = unknown.length === 0 && !windowFull;
+  }
+  const latest = newest(belonging);
+  if (latest && isUnfinished(latest)) return { kind: "resume", job: latest };
+  if (latest?.status === "Success") return { kind: "accept", job: latest };
+  return { kind: "submit", certain };
 }
 
 /** How many times a submit with an unknown outcome is tried again before giving up. */
@@ -43,10 +109,10 @@ const CREATION_TIME_SLACK_MS = 5_000;
 export const UNFINISHED_JOB_CODE = "InvalidParameter.InvalidState";
 
 /**
- * Submits a Purge or Delete job at most once (design section 5): first looks for an unfinished job of the same
- * DelType on the same library and resumes it; after a submit whose outcome is unknown, looks for the job it may
- * have created before trying again; when the service refuses because a job is already under way, finds that job
- * or waits until the library is free.
+ * Submits a Purge or Delete job at most once (design section 5): first resumes an unfinished job of the same
+ * DelType that belongs to this request (for a Purge, see {@link PriorPurge}); after a submit whose outcome is
+ * unknown, looks for the job it may have created before trying again; when the library is busy with another job,
+ * waits for that job to end.
  */
 export async function resumeOrSubmit(
   services: Services,
@@ -54,10 +120,41 @@ export async function resumeOrSubmit(
   options: ResumeOptions,
 ): Promise<SubmitOutcome> {
   const { log, clock, describe } = options;
-  const existing = await findUnfinishedJob(services, request);
-  if (existing) return resumed(existing, options, "an unfinished job from an earlier run");
-
   const deadline = clock.now() + options.timing.timeoutMs;
+  let possibleDuplicate = false;
+  if (request.delType === "Purge") {
+    for (;;) {
+      const prior = priorPurge(await services.jobs.recentJobs(), request.fpDbId, options.knownJobIds ?? []);
+      if (prior.kind === "resume")
+        return resumed(prior.job, options, "submitted by an earlier run that did not finish");
+      if (prior.kind === "accept") {
+        log.info(
+          `Purge job ${prior.job.jobId} for ${describe} succeeded (${prior.job.finishTime ?? "finish time unknown"}) ` +
+            "after the last job the state knows: an earlier run submitted it for this request and did not " +
+            "finish, so it is taken as this request's purge and no new job is submitted",
+        );
+        return {
+          kind: "job",
+          jobId: prior.job.jobId,
+          resumed: true,
+          submittedAt: submittedAt(prior.job, clock),
+        };
+      }
+      if (prior.kind === "submit") {
+        possibleDuplicate = !prior.certain;
+        break;
+      }
+      log.info(
+        `Purge job ${prior.job.jobId} for ${describe} was submitted for an earlier purgeTrigger and cannot ` +
+          `satisfy this one (${prior.job.status}); waiting for it to end before submitting a new Purge job`,
+      );
+      await waitForOtherJob(services, prior.job, request, options, deadline);
+    }
+  } else {
+    const existing = await findUnfinishedJob(services, request);
+    if (existing) return resumed(existing, options, "an unfinished job from an earlier run");
+  }
+
   let ambiguousSubmits = 0;
   let busyWaitMs = options.timing.intervalMs;
   for (;;) {
@@ -65,6 +162,7 @@ export async function resumeOrSubmit(
     try {
       const result = await services.api.submitFpDbDeleteJob(request);
       warnOfDuplicate(request, options, ambiguousSubmits, `Submitted Purge job ${result.jobId}`);
+      if (possibleDuplicate) warnOfHiddenPurge(result.jobId, options);
       return {
         kind: "job",
         jobId: result.jobId,
@@ -79,6 +177,7 @@ export async function resumeOrSubmit(
         const lost = await findJobSubmittedSince(services, request, sentAt, options.knownJobIds ?? []);
         if (lost) {
           warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${lost.jobId}`);
+          if (possibleDuplicate) warnOfHiddenPurge(lost.jobId, options);
           return resumed(lost, options, "the job created by a submit whose answer was lost");
         }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
@@ -103,16 +202,24 @@ export async function resumeOrSubmit(
       }
 
       if (err.code === UNFINISHED_JOB_CODE) {
-        const running = await findUnfinishedJob(services, request);
-        if (running) {
+        const running = await findUnfinishedJob(services, request, { anyDelType: true });
+        if (running && running.delType === request.delType && belongsToRequest(running, request, options)) {
           warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${running.jobId}`);
           return resumed(running, options, "a job already under way");
         }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
           return { kind: "gone" };
-        if (clock.now() + busyWaitMs > deadline) throw err;
+        if (running) {
+          log.info(
+            `${describe} has an unfinished ${running.delType} job ${running.jobId}; waiting for it to end before ` +
+              `submitting the ${request.delType} job`,
+          );
+          await waitForOtherJob(services, running, request, options, deadline);
+          continue;
+        }
+        if (clock.now() + busyWaitMs > deadline) throw stillBusy(request, options, err, undefined);
         log.info(
-          `${describe} already has an unfinished job outside the 20 newest; waiting ${Math.round(busyWaitMs / 1000)}s ` +
+          `${describe} already has an unfinished job outside the 20 newest; waiting ${formatDuration(busyWaitMs)} ` +
             `before submitting the ${request.delType} job again`,
         );
         await clock.sleep(busyWaitMs);
@@ -121,17 +228,96 @@ export async function resumeOrSubmit(
       }
 
       // The service does not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
-      // provider never relies on this undocumented code alone).
-      if (
-        request.delType === "Delete" &&
-        err.kind === "fatal" &&
-        (await libraryIsGone(services, request.fpDbId))
-      ) {
-        return { kind: "gone" };
+      // provider never relies on this undocumented code alone); a Purge cannot work, and says how to go on.
+      if (err.kind === "fatal" && (await libraryIsGone(services, request.fpDbId))) {
+        if (request.delType === "Delete") return { kind: "gone" };
+        throw libraryGone(request, options, err);
       }
       throw err;
     }
   }
+}
+
+/**
+ * Waits for a job that stands in the way of this request (a Purge of an earlier trigger, or a job of the other
+ * DelType) to end, whatever its outcome: its failure is not this request's. Runs out at the request's deadline.
+ */
+async function waitForOtherJob(
+  services: Services,
+  job: FpDbDeleteJob,
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+  deadline: number,
+): Promise<void> {
+  const remainingMs = deadline - options.clock.now();
+  if (remainingMs <= 0) throw stillBusy(request, options, undefined, job);
+  try {
+    await services.jobs.waitForJob(job.jobId, {
+      intervalMs: options.timing.intervalMs,
+      maxIntervalMs: options.timing.maxIntervalMs,
+      timeoutMs: remainingMs,
+      describe: options.describe,
+    });
+  } catch (err) {
+    if (err instanceof JobFailedError) return;
+    if (err instanceof WaitTimeoutError) throw stillBusy(request, options, err, job);
+    throw err;
+  }
+}
+
+/** The library still had another job when this request's time ran out: nothing was submitted. */
+function stillBusy(
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+  cause: Error | undefined,
+  job: FpDbDeleteJob | undefined,
+): WaitTimeoutError {
+  const what = job
+    ? `an unfinished ${job.delType} job ${job.jobId}`
+    : "an unfinished job (outside the 20 newest)";
+  const rerun = options.rerun ?? (request.delType === "Delete" ? "pulumi destroy" : "pulumi up");
+  return new WaitTimeoutError(
+    `${options.describe} still has ${what} after waiting ${formatDuration(options.timing.timeoutMs)}, so the ` +
+      `${request.delType} job was not submitted. Nothing is wrong with the request: run \`${rerun}\` again once ` +
+      `it has ended (QueryFpDBDeleteJobList shows its status), or raise jobTimeoutSeconds.` +
+      (cause instanceof MpsApiError && cause.requestId ? ` RequestId: ${cause.requestId}.` : ""),
+    job?.jobId ?? request.fpDbId,
+    job?.status ?? "unfinished",
+    options.timing.timeoutMs,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function libraryGone(
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+  cause: MpsApiError,
+): LibraryGoneError {
+  return new LibraryGoneError(
+    `${options.describe} no longer exists in MPS (ListFpShotDB reports it gone), so the ${request.delType} job ` +
+      "cannot run: it was deleted outside this stack. Run `pulumi refresh` to drop it from the stack (the next " +
+      "`pulumi up` then creates a new library), or remove the resource from the program.",
+    request.fpDbId,
+    { cause },
+  );
+}
+
+/** An unfinished job of the request's DelType that this request may resume: any Delete, an unknown Purge. */
+function belongsToRequest(
+  job: FpDbDeleteJob,
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+): boolean {
+  return request.delType === "Delete" || !(options.knownJobIds ?? []).includes(job.jobId);
+}
+
+/** The 20-job window did not reach back far enough to rule out a Purge from an interrupted run. */
+function warnOfHiddenPurge(jobId: string, options: ResumeOptions): void {
+  options.log.warn(
+    `Purge job ${jobId} for ${options.describe} is a possible duplicate: the 20 newest jobs of the account do not ` +
+      "reach back to the jobs this stack knows, so a Purge submitted by an earlier run that did not finish may " +
+      "exist out of sight (harmless: the library is then emptied twice)",
+  );
 }
 
 /**
@@ -157,27 +343,35 @@ function resumed(job: FpDbDeleteJob, options: ResumeOptions, what: string): Subm
   options.log.info(
     `Resuming ${job.delType} job ${job.jobId} for ${options.describe}: ${what} (${job.status})`,
   );
-  return {
-    kind: "job",
-    jobId: job.jobId,
-    resumed: true,
-    submittedAt: job.creationTime ?? isoSeconds(options.clock.now()),
-  };
+  return { kind: "job", jobId: job.jobId, resumed: true, submittedAt: submittedAt(job, options.clock) };
 }
 
 async function findUnfinishedJob(
   services: Services,
   request: SubmitFpDbDeleteJobRequest,
+  options: { anyDelType?: boolean } = {},
 ): Promise<FpDbDeleteJob | undefined> {
   const jobs = await services.jobs.recentJobs();
   return newest(
     jobs.filter(
       (job) =>
         job.fpDbId === request.fpDbId &&
-        job.delType === request.delType &&
-        (UNFINISHED_JOB_STATUSES as readonly string[]).includes(job.status),
+        (options.anyDelType === true || job.delType === request.delType) &&
+        isUnfinished(job),
     ),
   );
+}
+
+function isUnfinished(job: FpDbDeleteJob): boolean {
+  return (UNFINISHED_JOB_STATUSES as readonly string[]).includes(job.status);
+}
+
+function createdAt(job: FpDbDeleteJob): number {
+  return job.creationTime ? Date.parse(job.creationTime) : NaN;
+}
+
+function submittedAt(job: FpDbDeleteJob, clock: Clock): string {
+  return job.creationTime ?? isoSeconds(clock.now());
 }
 
 async function findJobSubmittedSince(
@@ -191,8 +385,8 @@ async function findJobSubmittedSince(
     jobs.filter((job) => {
       if (job.fpDbId !== request.fpDbId || job.delType !== request.delType) return false;
       if (knownJobIds.includes(job.jobId)) return false;
-      if ((UNFINISHED_JOB_STATUSES as readonly string[]).includes(job.status)) return true;
-      const created = job.creationTime ? Date.parse(job.creationTime) : NaN;
+      if (isUnfinished(job)) return true;
+      const created = createdAt(job);
       return Number.isFinite(created) && created >= sentAt - CREATION_TIME_SLACK_MS;
     }),
   );

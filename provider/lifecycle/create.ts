@@ -59,7 +59,11 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
   return waitUntilActive(ctx, state);
 }
 
-async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
+/**
+ * Waits until a library is `active` (unless `waitForCompletion` is false). A library that does not get there is
+ * thrown as a {@link ResourceInitFailure}, so Pulumi keeps it in the stack and the next `up` waits again.
+ */
+export async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
   if (state.waitForCompletion === false || state.status === "active") return state;
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const wait = ctx.progress.begin({ kind: "Create", fpDbId: state.fpDbId, resourceName: state.resourceName });
@@ -82,7 +86,7 @@ async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promi
   } catch (err) {
     wait.end(false);
     throw new ResourceInitFailure(
-      `${describe} was created but did not become active: ${messageOf(err)}. It is recorded in the stack; ` +
+      `${describe} was created but did not become active: ${messageOf(err).replace(/\.$/, "")}. It is recorded in the stack; ` +
         `run \`pulumi up\` again to keep waiting, or \`pulumi destroy\` to remove it.`,
       state,
     );

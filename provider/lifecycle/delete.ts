@@ -33,7 +33,7 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
             'Set `deletionPolicy` to "Delete" or "Retain", run `pulumi up`, then retry.',
         );
       }
-      await purgeLibrary(ctx, state, { wait: true });
+      await purgeLibrary(ctx, state, { wait: true, rerun: "pulumi destroy" });
       ctx.log.info(
         `Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`,
       );
@@ -59,7 +59,7 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
     ctx.log.info(`${describe} is already gone; nothing to delete`);
     return;
   }
-  const run = await runJob(ctx, services, state, "Delete", { wait: true });
+  const run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
   // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state. The library
   // is normally gone the moment its job succeeds, so look once before settling into a poll schedule.
   if (!(await isGone())) {

@@ -1,6 +1,6 @@
 import type { DelType, FpDbDeleteJob } from "../client/types";
 import type { ProviderContext, Services } from "../context";
-import { JobFailedError } from "../errors";
+import { JobFailedError, LibraryGoneError } from "../errors";
 import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
 import { appendJobHistory } from "../state";
 import type { LibraryState } from "../types";
@@ -25,7 +25,7 @@ export async function runJob(
   services: Services,
   state: LibraryState,
   delType: DelType,
-  options: { wait: boolean },
+  options: { wait: boolean; rerun?: string },
 ): Promise<JobRun | undefined> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const timing = ctx.waitTiming(state);
@@ -37,6 +37,7 @@ export async function runJob(
       log: ctx.log,
       clock: ctx.clock,
       timing,
+      rerun: options.rerun,
       knownJobIds: [
         ...state.jobHistory.map((job) => job.jobId),
         ...(state.purgeJobId ? [state.purgeJobId] : []),
@@ -84,11 +85,16 @@ export async function runJob(
 export async function purgeLibrary(
   ctx: ProviderContext,
   state: LibraryState,
-  options: { wait: boolean },
+  options: { wait: boolean; rerun?: string },
 ): Promise<LibraryState> {
   const services = await ctx.servicesFor(targetOf(state));
   const run = await runJob(ctx, services, state, "Purge", options);
-  if (!run) throw new Error(`${describeLibrary(state.fpDbId, state.resourceName)} no longer exists`);
+  // Only a Delete reports a library that is gone; resume-or-submit throws LibraryGoneError for a Purge.
+  if (!run)
+    throw new LibraryGoneError(
+      `${describeLibrary(state.fpDbId, state.resourceName)} no longer exists`,
+      state.fpDbId,
+    );
   const next: LibraryState = { ...state, purgeJobId: run.jobId, purgeJobStatus: run.status };
   if (run.requestId) next.purgeRequestId = run.requestId;
   else delete next.purgeRequestId;

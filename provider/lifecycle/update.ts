@@ -2,12 +2,16 @@ import type { ProviderContext } from "../context";
 import type { DiffDecision } from "../diff";
 import type { LibraryInputs, LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf, withLibraryFacts, withRecordedInputs } from "./common";
+import { waitUntilActive } from "./create";
 import { purgeLibrary } from "./purge";
 
 /**
  * An in-place update: records the new inputs and, when the purge trigger was set or changed, runs a Purge job. A
  * failed purge throws a plain error, so Pulumi keeps the old state (and the old trigger) and the next `up`
  * retries; resume-or-submit then picks up a job that is still running instead of submitting another.
+ *
+ * A library that was not `active` at the last run (a create that gave up waiting, which Pulumi records with init
+ * errors and updates on the next `up` even when nothing changed) is waited for again first.
  */
 export async function updateLibrary(
   ctx: ProviderContext,
@@ -16,6 +20,13 @@ export async function updateLibrary(
   decision: DiffDecision,
 ): Promise<LibraryState> {
   let state = withRecordedInputs(olds, news);
+  if (state.status === "offline" && state.waitForCompletion !== false) {
+    ctx.log.info(
+      `${describeLibrary(state.fpDbId, state.resourceName)} is offline; waiting for it to become active (it was not ` +
+        "active at the end of the last run)",
+    );
+    state = await waitUntilActive(ctx, state);
+  }
   if (decision.purge === "submit") {
     return purgeLibrary(ctx, state, { wait: state.waitForCompletion !== false });
   }
