@@ -1,5 +1,6 @@
 import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
+import { withStoredConfigHint } from "./client/stored-config-hint";
 import type { MpsApi } from "./client/types";
 import { resolveCredentials } from "./config/credentials";
 import {
@@ -111,7 +112,7 @@ export class ProviderContext {
       onSecret: (secret) => this.log.registerSecret(secret),
     });
     for (const secret of credentials.secrets) this.log.registerSecret(secret);
-    const api = createMpsClient({
+    const client = createMpsClient({
       endpoint: endpoint.url,
       credential: credentials.credential,
       connectTimeoutMs: this.settings.connectTimeoutMs,
@@ -124,6 +125,7 @@ export class ProviderContext {
       clock: this.clock,
       random: this.random,
     });
+    const api = withStoredConfigHint(client, credentials.source);
     this.log.info(`Using MPS endpoint ${endpoint.url} with credentials from ${credentials.source}`);
     // Read from process.env, not this.env: the request hook applies the proxy process.env names at request time,
     // and this line must say what it will do.

@@ -30,8 +30,16 @@ export class MpsApiError extends MpsFpdbError {
     readonly kind: ErrorKind,
     readonly statusCode?: number,
     readonly requestId?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
+  }
+
+  /** The same failure with a different message (context added), keeping the code, kind and RequestId. */
+  withMessage(message: string): MpsApiError {
+    return new MpsApiError(message, this.action, this.code, this.kind, this.statusCode, this.requestId, {
+      cause: this.cause,
+    });
   }
 }
 

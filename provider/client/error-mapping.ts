@@ -178,7 +178,7 @@ function nextStep(
   if (kind === "ambiguous") {
     return "The request may have been executed: check the service state before sending it again.";
   }
-  if (/^(SignatureDoesNotMatch|IncompleteSignature|InvalidAccessKey|InvalidSecurityToken)/.test(code)) {
+  if (isAuthenticationCode(code)) {
     return "Check the AccessKey pair (and security token) configured for this provider.";
   }
   if (code.startsWith("InvalidTimeStamp")) {
@@ -203,4 +203,9 @@ function nextStep(
   if (code === REQUEST_TIMEOUT_CODE) return "Check the endpoint and the network, or raise the read timeout.";
   if (kind === "transient") return "This is usually temporary: retry later.";
   return "Fix the request or the configuration; retrying the same request will not help.";
+}
+
+/** True for the codes with which MPS refuses the credentials themselves (not their permissions). */
+export function isAuthenticationCode(code: string): boolean {
+  return /^(SignatureDoesNotMatch|IncompleteSignature|InvalidAccessKey|InvalidSecurityToken)/.test(code);
 }

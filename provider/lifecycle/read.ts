@@ -1,5 +1,6 @@
 import { resolveRegion } from "../config/credentials";
 import type { ProviderContext } from "../context";
+import { LibraryGoneError } from "../errors";
 import { readState } from "../state";
 import { SCHEMA_VERSION, type LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf, withLibraryFacts } from "./common";
@@ -14,10 +15,8 @@ export async function readLibrary(
   id: string,
   props: Record<string, unknown>,
 ): Promise<LibraryState | undefined> {
-  const state =
-    props.schemaVersion === undefined && props.fpDbId === undefined
-      ? stateForGet(ctx, id, props)
-      : readState(props);
+  const getting = props.schemaVersion === undefined && props.fpDbId === undefined;
+  const state = getting ? stateForGet(ctx, id, props) : readState(props);
   const services = await ctx.servicesFor(targetOf(state));
   const library = await services.libraries.lookup([id]).then(
     (found) => found.get(id),
@@ -25,7 +24,19 @@ export async function readLibrary(
       throw namingLibrary(err, describeLibrary(id, state.resourceName));
     },
   );
-  if (!library || library.status === "deleted") return undefined;
+  if (!library || library.status === "deleted") {
+    // Under the real engine a read that returns no id still succeeds for `get()`, leaving a resource with
+    // undefined outputs: a program would go on with a library that does not exist. Say so instead.
+    if (getting) {
+      throw new LibraryGoneError(
+        `FingerprintLibrary.get: library ${id} (${state.resourceName}) was not found in region ${state.region} ` +
+          `(endpoint ${services.endpoint}). Check the id and the region (stack config \`alicloud:region\`, or ` +
+          "`region` in get's state argument), or create the library with `new FingerprintLibrary(...)`.",
+        id,
+      );
+    }
+    return undefined;
+  }
   return withLibraryFacts(state, library);
 }
 
