@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_ACCOUNT_ID, defaultAccounts } from "./defaults";
+import { parseDuration } from "./durations";
 import { validateFaultRule } from "./fault-rules";
 import { EmulatorInputError } from "./input-error";
 import type { EmulatorAccount, EmulatorOptions, FaultRule, ThrottleAlgorithm } from "./types";
@@ -21,11 +22,16 @@ Options:
   --qps N                     requests per second per account and action (default 100)
   --throttle ALGORITHM        token-bucket (default) or fixed-window
   --quota N                   libraries per account (default 5)
-  --activate-seconds S        offline -> active delay, fractions allowed (default 1)
-  --job-seconds S             Purge/Delete job duration, fractions allowed (default 3)
+  --activate-seconds D        offline -> active delay (default 1)
+  --job-seconds D             Purge/Delete job duration (default 3)
+  --purge-seconds D           Purge jobs only (default: --job-seconds)
+  --delete-seconds D          Delete jobs only (default: --job-seconds)
+                              D is seconds (fractions allowed, e.g. 0.5), a uniform range (2-10), or
+                              lognormal:MEDIAN,P95[,MAX] (e.g. lognormal:10,30,120), drawn per job
+                              from a PRNG seeded by --seed
   --max-skew-seconds S        allowed x-acs-date / Timestamp skew (default 900)
   --fault JSON                a fault rule (repeatable), e.g. '{"type":"error","action":"*","rate":0.2,"code":"InternalError","httpStatus":500}'
-  --seed N                    PRNG seed for fault rates (default 1)
+  --seed N                    PRNG seed for fault rates and durations (default 1)
   --help                      print this text
 `;
 
@@ -50,6 +56,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       quota: { type: "string" },
       "activate-seconds": { type: "string" },
       "job-seconds": { type: "string" },
+      "purge-seconds": { type: "string" },
+      "delete-seconds": { type: "string" },
       "max-skew-seconds": { type: "string" },
       fault: { type: "string", multiple: true },
       seed: { type: "string" },
@@ -65,10 +73,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values.throttle !== undefined) options.throttleAlgorithm = values.throttle as ThrottleAlgorithm;
   if (values.quota !== undefined) options.quota = number("--quota", values.quota);
   if (values["activate-seconds"] !== undefined) {
-    options.activateSeconds = number("--activate-seconds", values["activate-seconds"]);
+    options.activateSeconds = parseDuration("--activate-seconds", values["activate-seconds"]);
   }
   if (values["job-seconds"] !== undefined)
-    options.jobSeconds = number("--job-seconds", values["job-seconds"]);
+    options.jobSeconds = parseDuration("--job-seconds", values["job-seconds"]);
+  if (values["purge-seconds"] !== undefined)
+    options.purgeSeconds = parseDuration("--purge-seconds", values["purge-seconds"]);
+  if (values["delete-seconds"] !== undefined)
+    options.deleteSeconds = parseDuration("--delete-seconds", values["delete-seconds"]);
   if (values["max-skew-seconds"] !== undefined) {
     options.maxSkewSeconds = number("--max-skew-seconds", values["max-skew-seconds"]);
   }

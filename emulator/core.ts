@@ -10,6 +10,7 @@ import {
 import { FaultEngine } from "./faults";
 import { EmulatorInputError } from "./input-error";
 import { Keyring } from "./keyring";
+import { createPrng } from "./prng";
 import { RequestLog } from "./request-log";
 import { NonceCache } from "./signing/nonces";
 import { Store } from "./store/store";
@@ -32,6 +33,8 @@ export class EmulatorCore {
   readonly counter = new RequestCounter();
   readonly log: RequestLog;
   settings: EmulatorSettings;
+  /** Draws of duration distributions: a stream of its own, so fault rolls do not shift them (and back). */
+  durationRandom: () => number;
   private readonly startSettings: EmulatorSettings;
   private readonly seed: number;
 
@@ -46,6 +49,7 @@ export class EmulatorCore {
     if (!Number.isFinite(this.seed))
       throw new EmulatorInputError(`Emulator option \`seed\` must be a finite number.`);
     this.faults = new FaultEngine(this.seed);
+    this.durationRandom = createPrng(durationSeed(this.seed));
     this.faults.set(options.faults ?? []);
     this.throttler = new Throttler(this.settings.throttleAlgorithm);
     const limit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT;
@@ -69,9 +73,14 @@ export class EmulatorCore {
     this.store.clear();
     this.faults.clear();
     this.faults.reseed(this.seed);
+    this.durationRandom = createPrng(durationSeed(this.seed));
     this.counter.clear();
     this.log.clear();
     this.settings = { ...this.startSettings };
     this.throttler.reset(this.settings.throttleAlgorithm);
   }
+}
+
+function durationSeed(seed: number): number {
+  return (seed ^ 0x9e3779b9) >>> 0;
 }

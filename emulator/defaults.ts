@@ -1,3 +1,4 @@
+import { validateDuration } from "./durations";
 import { EmulatorInputError } from "./input-error";
 import type { EmulatorAccount, EmulatorOptions, EmulatorSettings, ThrottleAlgorithm } from "./types";
 
@@ -46,6 +47,8 @@ export function resolveSettings(options: EmulatorOptions): EmulatorSettings {
     quota: options.quota ?? DEFAULT_QUOTA,
     activateSeconds: options.activateSeconds ?? DEFAULT_ACTIVATE_SECONDS,
     jobSeconds: options.jobSeconds ?? DEFAULT_JOB_SECONDS,
+    ...(options.purgeSeconds !== undefined ? { purgeSeconds: options.purgeSeconds } : {}),
+    ...(options.deleteSeconds !== undefined ? { deleteSeconds: options.deleteSeconds } : {}),
     maxSkewSeconds: options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS,
   });
 }
@@ -54,8 +57,10 @@ export function resolveSettings(options: EmulatorOptions): EmulatorSettings {
 export function validateSettings(settings: EmulatorSettings): EmulatorSettings {
   requireNumber("qps", settings.qps, { min: Number.MIN_VALUE });
   requireNumber("quota", settings.quota, { min: 0, integer: true });
-  requireNumber("activateSeconds", settings.activateSeconds, { min: 0 });
-  requireNumber("jobSeconds", settings.jobSeconds, { min: 0 });
+  validateDuration("activateSeconds", settings.activateSeconds);
+  validateDuration("jobSeconds", settings.jobSeconds);
+  if (settings.purgeSeconds !== undefined) validateDuration("purgeSeconds", settings.purgeSeconds);
+  if (settings.deleteSeconds !== undefined) validateDuration("deleteSeconds", settings.deleteSeconds);
   if (!(typeof settings.maxSkewSeconds === "number" && settings.maxSkewSeconds >= 0)) {
     throw new EmulatorInputError(
       `Emulator setting \`maxSkewSeconds\` must be a number >= 0 (Infinity disables the check), got ${JSON.stringify(settings.maxSkewSeconds)}.`,

@@ -18,10 +18,12 @@ export { startEmulator } from "./server";
 export { createAdminClient } from "./admin/client";
 export { EmulatorInputError } from "./input-error";
 export { validateFaultRule } from "./fault-rules";
+export { describeDuration, parseDuration, sampleMs, validateDuration } from "./durations";
 export type {
   ActionCounts,
   CommitThenFailFaultRule,
   DropFaultRule,
+  DurationSpec,
   EmulatorAccessKey,
   EmulatorAccount,
   EmulatorAdmin,

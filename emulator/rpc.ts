@@ -94,6 +94,7 @@ export function handleRpc(
       store: core.store,
       settings: core.settings,
       faults: core.faults,
+      durationRandom: core.durationRandom,
     });
 
     const post = core.faults.after(action);

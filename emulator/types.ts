@@ -3,6 +3,10 @@
  * Everything here is plain data so the HTTP admin API can carry it as JSON unchanged.
  */
 
+import type { DurationSpec } from "./durations";
+
+export type { DurationSpec } from "./durations";
+
 /** `Purge` empties a library and keeps it; `Delete` removes it. */
 export type EmulatorDelType = "Purge" | "Delete";
 
@@ -86,10 +90,17 @@ export interface EmulatorSettings {
   throttleAlgorithm: ThrottleAlgorithm;
   /** Libraries per account that are not deleted. */
   quota: number;
-  /** Seconds from CreateFpShotDB (`offline`) to `active`; applies to libraries created afterwards. */
-  activateSeconds: number;
-  /** Whole duration of a Purge/Delete job; applies to jobs submitted afterwards. */
-  jobSeconds: number;
+  /**
+   * Seconds from CreateFpShotDB (`offline`) to `active`, or a distribution drawn per library; applies to
+   * libraries created afterwards.
+   */
+  activateSeconds: DurationSpec;
+  /** Whole duration of a Purge/Delete job, or a distribution drawn per job; applies to jobs submitted afterwards. */
+  jobSeconds: DurationSpec;
+  /** Duration of Purge jobs, when it differs from `jobSeconds`. */
+  purgeSeconds?: DurationSpec;
+  /** Duration of Delete jobs, when it differs from `jobSeconds`. */
+  deleteSeconds?: DurationSpec;
   /** Allowed difference between `x-acs-date` / `Timestamp` and the emulator clock. `Infinity` disables it. */
   maxSkewSeconds: number;
 }
@@ -108,14 +119,21 @@ export interface EmulatorOptions {
   throttleAlgorithm?: ThrottleAlgorithm;
   /** Default 5. */
   quota?: number;
-  /** Default 1; fractions allowed; 0 = active immediately. */
-  activateSeconds?: number;
-  /** Default 3: Queuing for the first third, then Analysing, then Success (or Fail). */
-  jobSeconds?: number;
+  /** Default 1; fractions allowed; 0 = active immediately; or a distribution (see `DurationSpec`). */
+  activateSeconds?: DurationSpec;
+  /**
+   * Default 3: Queuing for the first third, then Analysing, then Success (or Fail). A distribution draws each
+   * job's duration from the seeded PRNG (`seed`).
+   */
+  jobSeconds?: DurationSpec;
+  /** Purge jobs only (default: `jobSeconds`). */
+  purgeSeconds?: DurationSpec;
+  /** Delete jobs only (default: `jobSeconds`). */
+  deleteSeconds?: DurationSpec;
   /** Default 900. */
   maxSkewSeconds?: number;
   faults?: FaultRule[];
-  /** Seed of the PRNG behind fault rates; default 1. */
+  /** Seed of the PRNGs behind fault rates and duration distributions; default 1. */
   seed?: number;
   /** Drives library and job state machines, token buckets, the skew check and nonce expiry. Default: Date.now. */
   clock?: { now(): number };
@@ -155,6 +173,10 @@ export interface JobView {
   finishTime?: string;
   code?: string;
   message?: string;
+  /** When the job was submitted, ISO 8601 with milliseconds (the ledger's precise time; the API's is seconds). */
+  submittedAt: string;
+  /** How long the job runs from submission to its end, as drawn (milliseconds). */
+  durationMs: number;
   /** RequestId of the SubmitFpDBDeleteJob call. */
   requestId: string;
 }

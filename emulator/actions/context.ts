@@ -14,6 +14,8 @@ export interface ActionContext {
   store: Store;
   settings: Readonly<EmulatorSettings>;
   faults: FaultEngine;
+  /** The seeded stream that duration distributions draw from. */
+  durationRandom: () => number;
 }
 
 /** Runs one action and returns its JSON body without `RequestId`; throws `ApiError` for error answers. */

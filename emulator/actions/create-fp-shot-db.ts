@@ -1,4 +1,5 @@
 import { errors } from "../api-error";
+import { sampleMs } from "../durations";
 import { newResourceId } from "../ids";
 import { libraryStatus } from "../store/model";
 import { param, type ActionContext } from "./context";
@@ -20,7 +21,7 @@ export function createFpShotDb(ctx: ActionContext): Record<string, unknown> {
     ctx.accountId,
     { fpDbId: newResourceId(), name, description, modelId, config },
     ctx.now,
-    ctx.settings.activateSeconds * 1000,
+    sampleMs(ctx.settings.activateSeconds, ctx.durationRandom),
   );
   const body: Record<string, unknown> = { FpDBId: lib.fpDbId, Name: lib.name };
   if (lib.description !== undefined) body.Description = lib.description;

@@ -1,4 +1,5 @@
 import { errors } from "../api-error";
+import { sampleMs } from "../durations";
 import { newResourceId } from "../ids";
 import type { EmulatorDelType } from "../types";
 import { param, type ActionContext } from "./context";
@@ -42,7 +43,11 @@ export function submitFpDbDeleteJob(ctx: ActionContext): Record<string, unknown>
       delType,
       pipelineId,
       userData,
-      durationMs: ctx.settings.jobSeconds * 1000,
+      durationMs: sampleMs(
+        (delType === "Purge" ? ctx.settings.purgeSeconds : ctx.settings.deleteSeconds) ??
+          ctx.settings.jobSeconds,
+        ctx.durationRandom,
+      ),
       failure: ctx.faults.jobFailure(fpDbId, delType),
       requestId: ctx.requestId,
     },

@@ -12,6 +12,8 @@ const SETTING_NAMES: readonly (keyof EmulatorSettings)[] = [
   "quota",
   "activateSeconds",
   "jobSeconds",
+  "purgeSeconds",
+  "deleteSeconds",
   "maxSkewSeconds",
 ];
 

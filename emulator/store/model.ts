@@ -95,6 +95,8 @@ export function jobView(job: Job, now: number): JobView {
     delType: job.delType,
     status,
     creationTime: isoSeconds(job.createdAt),
+    submittedAt: isoMillis(job.createdAt),
+    durationMs: job.durationMs,
     requestId: job.requestId,
   };
   if (job.pipelineId !== undefined) view.pipelineId = job.pipelineId;

@@ -223,6 +223,8 @@ describe("emulator actions", () => {
           userData: "audit:42",
           status: "Queuing",
           creationTime: expect.stringMatching(ISO),
+          submittedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          durationMs: 3000,
           requestId: answer.body.RequestId,
         },
       ]);

@@ -100,7 +100,7 @@ describe("emulator admin", () => {
       "Emulator admin POST settings failed (400): Emulator setting `qps` must be a finite number > 0, got 0.",
     );
     await expect(remote.setSettings({ speed: 1 } as never)).rejects.toThrow(
-      "Unknown emulator setting `speed`; the settings are qps, throttleAlgorithm, quota, activateSeconds, jobSeconds, maxSkewSeconds.",
+      "Unknown emulator setting `speed`; the settings are qps, throttleAlgorithm, quota, activateSeconds, jobSeconds, purgeSeconds, deleteSeconds, maxSkewSeconds.",
     );
   });
 
