@@ -236,3 +236,58 @@ function story(record: PhaseRecord, id: string, jobs: JobView[]): string[] {
     ...jobs.map((j) => `job ${j.jobId} created ${j.creationTime} by request ${j.requestId}: ${j.status}`),
   ];
 }
+
+/**
+ * Every library of the account that exists (not deleted) after the runs is either in the final state or named by
+ * its id in a line some run's provider host wrote: a library the stack created but lost track of (a killed create,
+ * an ambiguous create) must at least be reported. `foreign` libraries (not the stack's) are left out.
+ */
+export function untrackedLibraryProblems(
+  runs: readonly RecordedRun[],
+  foreign: readonly string[] = [],
+): string[] {
+  const last = runs[runs.length - 1];
+  const tracked = new Set(last.result.state.resources.map((r) => r.id));
+  const lines = runs.flatMap((run) => run.result.diagnostics);
+  return last.after.libraries
+    .filter((lib) => !lib.deleted && !tracked.has(lib.fpDbId) && !foreign.includes(lib.fpDbId))
+    .filter((lib) => !lines.some((line) => line.includes(lib.fpDbId)))
+    .map(
+      (lib) => `library ${lib.fpDbId} ("${lib.name}") exists, is not in the state, and no host line names it`,
+    );
+}
+
+/**
+ * Libraries the stack does not own (seeded next to it in the same account) were neither deleted nor purged, and
+ * no job was submitted for them.
+ */
+export function foreignLibraryProblems(run: RecordedRun, foreign: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const id of foreign) {
+    const lib = run.after.libraries.find((l) => l.fpDbId === id);
+    if (!lib) problems.push(`foreign library ${id} is missing from the emulator`);
+    else if (lib.deleted) problems.push(`foreign library ${id} was deleted`);
+    const jobs = run.after.jobs.filter((j) => j.fpDbId === id);
+    if (jobs.length > 0) {
+      problems.push(
+        `foreign library ${id} got jobs: ${jobs.map((j) => `${j.delType} ${j.jobId}`).join(", ")}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Jobs (any type) submitted during the runs, for the suite's ledger lines. */
+export function ledgerLine(label: string, record: PhaseRecord, foreign: readonly string[] = []): string {
+  const jobs = [...phaseJobs(record).entries()].filter(([id]) => !foreign.includes(id));
+  const count = (type: string) =>
+    jobs.reduce((n, [, list]) => n + list.filter((j) => j.delType === type).length, 0);
+  const failed = jobs.reduce((n, [, list]) => n + list.filter((j) => j.status === "Fail").length, 0);
+  const duplicates = record.runs
+    .flatMap((run) => run.result.diagnostics)
+    .filter((line) => line.includes("duplicate")).length;
+  return (
+    `${label}: ${record.ids.length} libraries, ${count("Delete")} Delete and ${count("Purge")} Purge jobs ` +
+    `(${failed} failed), ${duplicates} duplicate warnings, ${record.runs.length} runs`
+  );
+}
