@@ -85,8 +85,9 @@ function installHook(state: HookState): void {
     mutable.request = function connectionPolicy(this: unknown, ...args: unknown[]): http.ClientRequest {
       const facts = state.storage.getStore();
       if (!facts) return original.apply(this, args);
-      const request = original.apply(this, facts.fresh ? withOwnConnection(args) : args);
-      observe(request, facts);
+      const rewritten = facts.fresh ? withOwnConnection(args) : args;
+      const request = original.apply(this, rewritten);
+      observe(request, facts, agentOf(rewritten));
       return request;
     };
   }
@@ -133,9 +134,23 @@ function closeIdleConnections(agent: http.Agent): void {
   }
 }
 
-/** Records in `facts` whether the request's connection gets established (a reused one already is). */
-function observe(request: http.ClientRequest, facts: ConnectionFacts): void {
+function agentOf(args: unknown[]): http.Agent | undefined {
+  const options = args.find(isOptions);
+  const agent = options?.agent;
+  return agent instanceof http.Agent ? agent : undefined;
+}
+
+/**
+ * Records in `facts` whether the request's connection gets established (a reused one already is). A reused
+ * connection that fails means something on the path forgets idle connections: the agent's other idle ones are
+ * as old, so they are closed too, and the retry of a read opens a new connection instead of meeting the next
+ * stale one.
+ */
+function observe(request: http.ClientRequest, facts: ConnectionFacts, agent: http.Agent | undefined): void {
   facts.requests++;
+  request.once("error", () => {
+    if (request.reusedSocket && agent) closeIdleConnections(agent);
+  });
   request.once("socket", (socket: Socket) => {
     const established = () => {
       facts.established = true;

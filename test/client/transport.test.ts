@@ -525,6 +525,19 @@ describe("transport behind a device that forgets idle connections", () => {
     expect(device.stats().resets).toBe(resetsBefore + 1);
   });
 
+  it("GIVEN several idle connections and one read reset THEN the next read opens a new connection", async () => {
+    // Three connections in the pool, all forgotten by the device: after the first reset, the others must not be
+    // tried one by one (each retry would burn an attempt on a stale connection).
+    const wire = behindDevice();
+    await Promise.all([1, 2, 3].map((n) => wire.call("ListFpShotDB", { FpDBIds: `warm-${n}` })));
+    expect(device.stats().connections).toBe(3);
+    await idle();
+    await failure(wire.call("ListFpShotDB", { FpDBIds: "after-idle" }));
+    const body = await wire.call("ListFpShotDB", { FpDBIds: "after-idle" });
+    expect(body.RequestId).toBeDefined();
+    expect(device.stats().resets).toBe(1);
+  });
+
   it("GIVEN a connection that was never established (TLS handshake unanswered) THEN even a write is not-sent and transient", async () => {
     // A peer that accepts TCP and never answers the ClientHello: no request byte can have been written.
     const silent = net.createServer(() => undefined);
