@@ -1,0 +1,251 @@
+import type * as pulumi from "@pulumi/pulumi";
+import Credential, { Config } from "@alicloud/credentials";
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  startEmulator,
+  type EmulatorOptions,
+  type JobView,
+  type LibraryView,
+  type RunningEmulator,
+} from "../../../emulator";
+import { createMpsClient, type MpsClient } from "../../../provider/client/mps-client";
+import * as transportModule from "../../../provider/client/transport";
+import type { LogLevel } from "../../../provider/log";
+import { FingerprintLibraryProvider } from "../../../provider/provider";
+import { IoAwareClock } from "../../client/io-aware-clock";
+
+/**
+ * The provider in this process, driven the way the engine drives it (check, diff, create, read, update, delete),
+ * against the real emulator over real HTTP through the real openapi-client. The provider and the emulator share
+ * one I/O-aware fake clock, so a Purge job of minutes or a 30-minute timeout passes in milliseconds, and time
+ * stands still while a request is on the wire: every run sees the same request times.
+ */
+
+export type Props = Record<string, unknown>;
+
+/** One resource as the engine keeps it. */
+export interface Deployed {
+  id: string;
+  /** The checked inputs the engine recorded. */
+  inputs: Props;
+  /** The outputs (the provider's state) the engine recorded. */
+  outputs: Props;
+}
+
+/** The `__provider` the engine records; its value only has to be the same text in olds and news. */
+export const PROVIDER_TEXT = "in-process provider";
+
+/** The start of fake time: a fixed instant, so job times and messages do not depend on when tests run. */
+export const FAKE_EPOCH = Date.UTC(2026, 10, 24, 8, 0, 0);
+
+// The provider builds its own transport (client/transport.ts); the clock has to see each call in flight to hold
+// time still during it. The transport is the real one, wrapped, for endpoints a fixture registered.
+const clocks = new Map<string, IoAwareClock>();
+let tracking = false;
+
+function trackTransports(): void {
+  if (tracking) return;
+  tracking = true;
+  const real = transportModule.createTransport;
+  jest.spyOn(transportModule, "createTransport").mockImplementation((options) => {
+    const inner = real(options);
+    const clock = clocks.get(new URL(options.endpoint).host);
+    return clock ? clock.trackTransport(inner) : inner;
+  });
+}
+
+// The provider logs through console.log / console.error (log.ts consoleSink): one capture per test file, routed
+// to the fixture that is current.
+let capture: ((level: LogLevel, line: string) => void) | undefined;
+let capturing = false;
+
+function captureConsole(): void {
+  if (capturing) return;
+  capturing = true;
+  jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture?.("info", args.join(" ")));
+  jest.spyOn(console, "error").mockImplementation((...args: unknown[]) => capture?.("error", args.join(" ")));
+}
+
+/** Stack config pointing the provider at the emulator; timing settings are the package defaults. */
+export function stackConfig(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "alicloud:region": "cn-hangzhou",
+    "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
+    "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
+    "pulumi-mps-fpdb:endpoint": endpoint,
+    ...extra,
+  };
+}
+
+export interface FixtureOptions {
+  emulator?: EmulatorOptions;
+  /** Stack config added to (or replacing) {@link stackConfig}. */
+  config?: Record<string, string>;
+}
+
+export class InProcessFixture {
+  /** Every line the provider logged, in order. */
+  readonly lines: { level: LogLevel; line: string }[] = [];
+  provider: FingerprintLibraryProvider;
+
+  private constructor(
+    readonly emulator: RunningEmulator,
+    readonly clock: IoAwareClock,
+    private readonly config: Record<string, string>,
+  ) {
+    this.provider = this.newProvider();
+  }
+
+  /**
+   * Emulator defaults: a library is active a minute after its create, and a job takes two minutes, in fake time.
+   * The emulator's clock is the fake one, so the request signatures (dated by the SDK with real time) are not
+   * checked for skew.
+   */
+  static async start(options: FixtureOptions = {}): Promise<InProcessFixture> {
+    trackTransports();
+    captureConsole();
+    const clock = new IoAwareClock(FAKE_EPOCH);
+    const emulator = await startEmulator({
+      activateSeconds: 60,
+      jobSeconds: 120,
+      quota: 1000,
+      maxSkewSeconds: Infinity,
+      ...options.emulator,
+      clock,
+    });
+    clocks.set(emulator.host, clock);
+    const fixture = new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
+    capture = (level, line) => fixture.lines.push({ level, line });
+    return fixture;
+  }
+
+  /**
+   * A provider as a fresh provider host holds it: configured, with its own clients, rate limiters and wait
+   * scheduler, sharing the emulator and the clock. `deps.env` is the whole environment it sees.
+   */
+  newProvider(config: Record<string, string> = {}): FingerprintLibraryProvider {
+    const provider = new FingerprintLibraryProvider({
+      clock: this.clock,
+      random: () => 0.5,
+      env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+    });
+    const all = new Map(Object.entries({ ...this.config, ...config }));
+    void provider.configure({
+      config: { get: (key: string) => all.get(key) },
+    } as unknown as pulumi.dynamic.ConfigureRequest);
+    return provider;
+  }
+
+  /** Check with the raw inputs a program sends (the resource class adds `resourceName`). */
+  check(name: string, inputs: Props, olds: Props = {}) {
+    return this.provider.check(olds, { resourceName: name, ...inputs, __provider: PROVIDER_TEXT });
+  }
+
+  /** Check (which must pass) then Create. */
+  async create(name: string, inputs: Props): Promise<Deployed> {
+    const checked = await this.check(name, inputs);
+    expect(checked.failures).toEqual([]);
+    const created = await this.provider.create(checked.inputs!);
+    return {
+      id: created.id,
+      inputs: checked.inputs!,
+      outputs: { ...created.outs, __provider: PROVIDER_TEXT },
+    };
+  }
+
+  /** Check then Diff against a deployed resource. */
+  async diff(resource: Deployed, inputs: Props) {
+    const name = String(resource.inputs.resourceName);
+    const checked = await this.check(name, inputs, resource.inputs);
+    expect(checked.failures).toEqual([]);
+    const diff = await this.provider.diff(resource.id, resource.outputs, checked.inputs!);
+    return { checked: checked.inputs!, diff };
+  }
+
+  /** Check, Diff (which must not replace), then Update. */
+  async update(resource: Deployed, inputs: Props): Promise<Deployed> {
+    const { checked, diff } = await this.diff(resource, inputs);
+    expect(diff.replaces ?? []).toEqual([]);
+    const updated = await this.provider.update(resource.id, resource.outputs, checked);
+    return { ...resource, inputs: checked, outputs: { ...updated.outs, __provider: PROVIDER_TEXT } };
+  }
+
+  read(resource: Deployed) {
+    return this.provider.read(resource.id, resource.outputs);
+  }
+
+  delete(resource: Deployed): Promise<void> {
+    return this.provider.delete(resource.id, resource.outputs);
+  }
+
+  /** Jobs the emulator accepted, oldest first, optionally for one library. */
+  jobs(fpDbId?: string): JobView[] {
+    const jobs = this.emulator.admin.state().jobs;
+    return fpDbId === undefined ? jobs : jobs.filter((job) => job.fpDbId === fpDbId);
+  }
+
+  library(fpDbId: string): LibraryView | undefined {
+    return this.emulator.admin.state().libraries.find((library) => library.fpDbId === fpDbId);
+  }
+
+  /** Requests the emulator received for one action (every answer: ok, errors, drops). */
+  calls(action: string): number {
+    return this.emulator.admin.counts().byAction[action]?.total ?? 0;
+  }
+
+  /** Requests the emulator received for every action. */
+  allCalls(): number {
+    return this.emulator.admin.counts().overall.total;
+  }
+
+  /** The provider's log, one line per entry. */
+  output(): string {
+    return this.lines.map((l) => l.line).join("\n");
+  }
+
+  /** The typed client with the emulator's default keys, for what a person or a killed run does outside Pulumi. */
+  outOfBand(): MpsClient {
+    return createMpsClient({
+      endpoint: this.emulator.endpoint,
+      credential: new Credential(
+        new Config({
+          type: "access_key",
+          accessKeyId: DEFAULT_ACCESS_KEY_ID,
+          accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+        }),
+      ),
+      connectTimeoutMs: 2000,
+      readTimeoutMs: 5000,
+      clock: this.clock,
+      random: () => 0.5,
+    });
+  }
+
+  /** Lets `ms` of fake time pass (the emulator's jobs and libraries move on). */
+  pass(ms: number): Promise<void> {
+    return this.clock.sleep(ms);
+  }
+
+  /** Clears libraries, jobs, counts, faults and the log between tests; the next call gets a fresh provider. */
+  reset(): void {
+    this.emulator.admin.reset();
+    this.lines.length = 0;
+    this.provider = this.newProvider();
+  }
+
+  async close(): Promise<void> {
+    clocks.delete(this.emulator.host);
+    await this.emulator.close();
+  }
+}
+
+/** The error a promise rejects with (failing the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(outcome).toBeInstanceOf(Error);
+  return outcome as Error;
+}
