@@ -20,6 +20,8 @@ export class Checkpointer {
   private lastWriteAt = 0;
   private busy = false;
   private failure: Error | undefined;
+  private frozen = false;
+  private urgent: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   constructor(
     private readonly file: string,
@@ -34,6 +36,33 @@ export class Checkpointer {
     this.schedule();
   }
 
+  /**
+   * Writes the current state as soon as possible (no waiting for the interval) and resolves once a write that
+   * began after this call has finished: the engine records an operation as pending before it starts it.
+   */
+  persist(): Promise<void> {
+    if (this.frozen) return Promise.resolve();
+    this.dirty = true;
+    const done = new Promise<void>((resolve, reject) => this.urgent.push({ resolve, reject }));
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    // A write in progress starts the next one as soon as it ends.
+    if (!this.busy) void this.writeNow();
+    return done;
+  }
+
+  /** Writes nothing more after the writes in progress or queued: the state of an interrupted run stays as it is. */
+  freeze(): void {
+    this.frozen = true;
+    for (const w of this.urgent.splice(0)) w.reject(new Error("the run was terminated"));
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
   /** Resolves once the write in progress (if any) has finished; does not start one. */
   idle(): Promise<void> {
     return this.writing;
@@ -41,6 +70,10 @@ export class Checkpointer {
 
   /** Writes any pending change now and waits for it. Throws if any write failed. */
   async flush(): Promise<void> {
+    if (this.frozen) {
+      await this.writing;
+      return;
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -52,7 +85,7 @@ export class Checkpointer {
 
   private schedule(): void {
     // A write in progress reschedules itself when it ends, so bursts of changes share one write.
-    if (this.timer || this.busy) return;
+    if (this.timer || this.busy || this.frozen) return;
     const wait = this.lastWriteAt + this.intervalMs - Date.now();
     if (wait <= 0) {
       void this.writeNow();
@@ -67,20 +100,25 @@ export class Checkpointer {
   private writeNow(): Promise<void> {
     this.busy = true;
     this.writing = this.writing.then(async () => {
+      const waiters = this.urgent.splice(0);
       try {
-        if (!this.dirty) return;
-        this.dirty = false;
-        const state = this.snapshot();
-        await writeAtomically(this.file, JSON.stringify(state, null, 2) + "\n");
-        this.writes++;
-        this.lastWriteAt = Date.now();
-        this.onWrite?.(state, this.writes);
+        if (this.dirty) {
+          this.dirty = false;
+          const state = this.snapshot();
+          await writeAtomically(this.file, JSON.stringify(state, null, 2) + "\n");
+          this.writes++;
+          this.lastWriteAt = Date.now();
+          this.onWrite?.(state, this.writes);
+        }
+        for (const w of waiters) w.resolve();
       } catch (err) {
         this.failure = new Error(`could not write the state file ${this.file}: ${(err as Error).message}`);
+        for (const w of waiters) w.reject(this.failure);
       } finally {
         this.busy = false;
       }
-      if (this.dirty) this.schedule();
+      if (this.urgent.length > 0 && !this.frozen) void this.writeNow();
+      else if (this.dirty) this.schedule();
     });
     return this.writing;
   }

@@ -63,6 +63,8 @@ export function formatEvent(op: Operation, e: EngineEvent): string | undefined {
       return `    ${e.source === "host" ? "[provider]" : "[program]"} ${e.line}`;
     case "engine-log":
       return `    [engine ${e.record.severity}${e.record.urn ? ` ${e.record.urn.split("::").pop()}` : ""}] ${e.record.message}`;
+    case "warning":
+      return `warning: ${e.message}`;
     case "host-started":
     case "checkpoint":
       return undefined;

@@ -1,94 +1,99 @@
 /**
- * Deleting resources in reverse dependency order: a resource is deleted only after everything that depends on
- * it (among those being deleted) is gone, with as many deletes in flight as the parallelism allows.
+ * Deleting resources as the engine schedules it (step_generator.go ScheduleDeletes, deployment_executor.go
+ * performPostSteps): in waves, each wave the resources nothing left to delete depends on, run in parallel up to
+ * the parallelism limit. What a failed delete depends on is skipped without a step (it must outlive it).
  */
-import type { Deployment } from "./deployment";
+import { CancelledError, ProtectedError, TerminatedError, type Deployment } from "./deployment";
 import type { ProviderHost } from "./host-client";
 import type { ResourceState } from "./state";
 import { unwrapSecrets, type Props } from "./wire";
 
-function protectedError(urn: string): Error {
-  return new Error(
-    `cannot delete ${urn}: it is protected; remove \`protect\` from the program and run up, then try again`,
-  );
-}
-
 /**
- * Deletes (or forgets) one resource and removes it from state. Throws when it is protected or the provider's
- * Delete fails; the resource then stays in state. Returns whether it was only forgotten.
+ * Deletes (or forgets) one resource and removes it from state. Throws when it is protected (unless it is the old
+ * copy of a replacement, whose protection was checked when the replacement was decided) or the provider's Delete
+ * fails; the resource then stays in state. Returns whether it was only forgotten.
  */
 export async function deleteOne(
   d: Deployment,
   host: ProviderHost,
   entry: ResourceState,
+  replacing = false,
 ): Promise<{ retained: boolean }> {
-  if (entry.protect) throw protectedError(entry.urn);
+  if (entry.protect && !replacing) throw new ProtectedError(entry.urn);
   const retained = !entry.custom || entry.external === true || entry.retainOnDelete === true;
   if (!retained) {
-    await host.delete(
-      entry.urn,
-      entry.id,
-      unwrapSecrets(entry.outputs) as Props,
-      unwrapSecrets(entry.inputs) as Props,
-      d.longCall(entry.customTimeouts?.delete),
+    await d.operation("deleting", entry, () =>
+      host.delete(
+        entry.urn,
+        entry.id,
+        unwrapSecrets(entry.outputs) as Props,
+        unwrapSecrets(entry.inputs) as Props,
+        d.longCall(entry.customTimeouts?.delete),
+      ),
     );
   }
   d.remove(entry);
   return { retained: retained && entry.custom };
 }
 
-/**
- * Deletes `victims` dependents-first. A resource whose dependent could not be deleted is left alone (its step
- * fails with the reason). In a preview only plan lines and step results are produced.
- */
-export async function deleteInReverseOrder(d: Deployment, victims: ResourceState[]): Promise<void> {
-  const dependents = new Map<ResourceState, ResourceState[]>();
-  for (const v of victims) {
-    dependents.set(
-      v,
-      victims.filter(
-        (w) => w !== v && w.urn !== v.urn && (w.dependencies.includes(v.urn) || w.parent === v.urn),
-      ),
-    );
-  }
-  const done = new Map<ResourceState, Promise<boolean>>();
-  const visiting = new Set<ResourceState>();
-  const run = (v: ResourceState): Promise<boolean> => {
-    let p = done.get(v);
-    if (p) return p;
-    if (visiting.has(v)) throw new Error(`dependency cycle in state through ${v.urn}; fix the state file`);
-    visiting.add(v);
-    const waitFor = dependents.get(v)!.map(run);
-    visiting.delete(v);
-    p = Promise.all(waitFor).then((oks) => deleteAfter(d, v, dependents.get(v)!, oks));
-    done.set(v, p);
-    return p;
-  };
-  await Promise.all(victims.map(run));
+/** The resources `v` depends on (dependencies and parent) among `set`. */
+function dependenciesOf(v: ResourceState, set: readonly ResourceState[]): ResourceState[] {
+  return set.filter(
+    (w) => w !== v && w.urn !== v.urn && (v.dependencies.includes(w.urn) || v.parent === w.urn),
+  );
 }
 
-async function deleteAfter(
-  d: Deployment,
-  v: ResourceState,
-  deps: ResourceState[],
-  oks: boolean[],
-): Promise<boolean> {
-  const op = v.external ? "discard" : "delete";
-  const blocked = deps.filter((_, i) => !oks[i]);
-  if (blocked.length > 0) {
-    const message = `not deleted because ${blocked.map((b) => b.urn).join(", ")} (which depends on it) was not deleted`;
-    d.plan(op, v.urn);
-    await d.step(op, v.urn, () => Promise.reject(new Error(message)), false).catch(() => undefined);
-    return false;
+/** The delete waves: first the resources nothing else in `victims` depends on, last what everything depends on. */
+export function deleteWaves(victims: readonly ResourceState[]): ResourceState[][] {
+  const condemned = new Set(victims);
+  const waves: ResourceState[][] = [];
+  while (condemned.size > 0) {
+    const left = [...condemned];
+    const wave = left.filter((v) => !left.some((w) => w !== v && dependenciesOf(w, [v]).length > 0));
+    if (wave.length === 0) {
+      throw new Error(`dependency cycle in state through ${left[0].urn}; fix the state file`);
+    }
+    for (const v of wave) condemned.delete(v);
+    waves.push(wave);
   }
-  d.plan(op, v.urn);
+  return waves;
+}
+
+/** Deletes `victims` dependents-first, wave by wave. In a preview only plan lines and step results are produced. */
+export async function deleteInReverseOrder(d: Deployment, victims: ResourceState[]): Promise<void> {
+  const skipped = new Set<ResourceState>();
+  const failed: ResourceState[] = [];
+  for (const wave of deleteWaves(victims)) {
+    // The dependencies of a resource whose delete failed must outlive it.
+    const todo = [...failed];
+    while (todo.length > 0) {
+      for (const dep of dependenciesOf(todo.pop()!, victims)) {
+        if (!skipped.has(dep)) {
+          skipped.add(dep);
+          todo.push(dep);
+        }
+      }
+    }
+    failed.length = 0;
+    if (d.cancelReason) return;
+    const results = await Promise.all(
+      wave.filter((v) => !skipped.has(v)).map(async (v) => ({ v, ok: await deleteStep(d, v) })),
+    );
+    for (const r of results) if (!r.ok) failed.push(r.v);
+  }
+}
+
+async function deleteStep(d: Deployment, v: ResourceState): Promise<boolean> {
+  const op = v.external ? "discard" : "delete";
+  const replaced = v.status === "pending-delete";
   if (d.preview) {
-    const ok = await d
+    d.plan(op, v.urn);
+    return d
       .step(
         op,
         v.urn,
         async () => {
-          if (v.protect) throw protectedError(v.urn);
+          if (v.protect && !replaced) throw new ProtectedError(v.urn);
           return v.retainOnDelete ? { retained: true } : {};
         },
         false,
@@ -97,22 +102,19 @@ async function deleteAfter(
         () => true,
         () => false,
       );
-    return ok;
   }
-  return d.limit(async () => {
-    const host = await d.host();
-    return d
-      .step(op, v.urn, async () => {
-        const { retained } = await deleteOne(d, host, v);
-        return {
-          id: v.id,
-          ...(retained ? { retained } : {}),
-          ...(v.status === "pending-delete" ? { replaced: true } : {}),
-        };
-      })
-      .then(
-        () => true,
-        () => false,
-      );
-  });
+  try {
+    return await d.limit(async () => {
+      d.plan(op, v.urn);
+      const host = await d.host();
+      await d.step(op, v.urn, async () => {
+        const { retained } = await deleteOne(d, host, v, replaced);
+        return { id: v.id, ...(retained ? { retained } : {}), ...(replaced ? { replaced: true } : {}) };
+      });
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof CancelledError || err instanceof TerminatedError) return true;
+    return false;
+  }
 }

@@ -8,8 +8,34 @@ import type { EngineEvent, StepOp, StepResult } from "./events";
 import type { LongCallOptions, ProviderHost } from "./host-client";
 import { Semaphore } from "./semaphore";
 import { Turnstile } from "./turnstile";
-import type { ResourceState, StackState } from "./state";
+import type { PendingOperation, PendingOperationType, ResourceState, StackState } from "./state";
 import { parseUrn } from "./urn";
+
+/** Why a step did not start: the deployment was cancelled (an earlier failure, or an interrupt). */
+export class CancelledError extends Error {
+  constructor() {
+    super("the deployment was cancelled before this step started");
+    this.name = "CancelledError";
+  }
+}
+
+/** Pulumi's own `protect` refusal of a delete: always continued past (step_executor.go deleteProtectedError). */
+export class ProtectedError extends Error {
+  constructor(readonly urn: string) {
+    super(
+      `cannot delete ${urn}: it is protected; remove \`protect\` from the program and run up, then try again`,
+    );
+    this.name = "ProtectedError";
+  }
+}
+
+/** A step that was still running when the run was terminated. */
+export class TerminatedError extends Error {
+  constructor() {
+    super("the run was terminated while this step was running");
+    this.name = "TerminatedError";
+  }
+}
 
 /** What a Deployment needs. */
 export interface DeploymentOptions {
@@ -25,6 +51,10 @@ export interface DeploymentOptions {
   /** Absent for a preview: nothing is written. */
   stackFile?: string;
   checkpointIntervalMs?: number;
+  /** Record a failed step and carry on with independent steps (--continue-on-error). */
+  continueOnError?: boolean;
+  /** Pending operations of the previous run to carry into this run's checkpoints. */
+  carriedPending?: PendingOperation[];
 }
 
 /** Steps started per turn of the event loop (see Turnstile). */
@@ -34,6 +64,7 @@ const STEPS_PER_TURN = 16;
 export class Deployment {
   readonly steps: StepResult[] = [];
   readonly errors: string[] = [];
+  readonly warnings: string[] = [];
   readonly preview: boolean;
   readonly project: string;
   readonly stack: string;
@@ -44,8 +75,18 @@ export class Deployment {
   private readonly semaphore: Semaphore;
   private readonly turnstile = new Turnstile(STEPS_PER_TURN);
   private readonly checkpointer: Checkpointer | undefined;
+  /** Operations in flight (started, not finished). */
+  private readonly inFlight = new Set<PendingOperation>();
+  private readonly carried: PendingOperation[];
+  /** New URN -> the old URN it took over through an alias. */
+  private readonly aliased = new Map<string, string>();
+  private cancelled: "error" | "interrupt" | undefined;
+  private terminatedAt: PendingOperation[] | undefined;
+  private frozenState: StackState | undefined;
+  private terminateWaiters: (() => void)[] = [];
 
   constructor(private readonly o: DeploymentOptions) {
+    this.carried = [...(o.carriedPending ?? [])];
     this.preview = o.preview;
     this.project = o.project;
     this.stack = o.stack;
@@ -73,14 +114,106 @@ export class Deployment {
     return { timeoutSeconds, preview, deadlineMs: this.o.longCallDeadlineMs };
   }
 
-  /** Runs `fn` within the parallelism limit, starting at most a few steps per turn of the event loop. */
+  /**
+   * Runs `fn` within the parallelism limit, starting at most a few steps per turn of the event loop. Once the
+   * deployment is cancelled, a step that has not started yet never starts ({@link CancelledError}).
+   */
   async limit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.cancelled) throw new CancelledError();
     await this.turnstile.pass();
-    return this.semaphore.run(fn);
+    return this.semaphore.run(async () => {
+      if (this.cancelled) throw new CancelledError();
+      return fn();
+    });
+  }
+
+  /** Stops new steps from starting; running steps finish. The first reason sticks. */
+  cancel(reason: "error" | "interrupt"): void {
+    this.cancelled ??= reason;
+  }
+
+  /** Why the deployment was cancelled, if it was. */
+  get cancelReason(): "error" | "interrupt" | undefined {
+    return this.cancelled;
+  }
+
+  /** True once {@link terminate} ran. */
+  get terminated(): boolean {
+    return this.terminatedAt !== undefined;
+  }
+
+  /** The operations that were in flight when the run was terminated. */
+  get stillRunning(): PendingOperation[] {
+    return this.terminatedAt ?? [];
+  }
+
+  /**
+   * Ends the run now, as a second interrupt of the CLI does: the operations in flight stay pending in a last
+   * checkpoint, nothing is recorded after it, and every step waiting on the provider gives up.
+   */
+  async terminate(): Promise<void> {
+    if (this.terminatedAt) return;
+    this.cancel("interrupt");
+    this.terminatedAt = [...this.inFlight];
+    this.frozenState = this.snapshot();
+    for (const wake of this.terminateWaiters.splice(0)) wake();
+    if (this.checkpointer) {
+      await this.checkpointer.persist().catch(() => undefined);
+      this.checkpointer.freeze();
+    }
+  }
+
+  /**
+   * Runs a provider call as a pending operation: recorded in a checkpoint before `fn` starts (a crash or kill
+   * while it runs leaves it in the state file) and cleared when it ends. A terminated run stops waiting for it.
+   */
+  async operation<T>(type: PendingOperationType, resource: ResourceState, fn: () => Promise<T>): Promise<T> {
+    if (this.preview || !this.checkpointer) return this.unlessTerminated(fn());
+    const op: PendingOperation = { type, resource: structuredClone(resource) };
+    this.inFlight.add(op);
+    try {
+      await this.checkpointer.persist();
+    } catch (err) {
+      this.inFlight.delete(op);
+      throw this.terminated ? new TerminatedError() : err;
+    }
+    if (this.terminated) throw new TerminatedError();
+    try {
+      return await this.unlessTerminated(fn());
+    } finally {
+      if (!this.terminated) {
+        this.inFlight.delete(op);
+        this.checkpointer.markDirty();
+      }
+    }
+  }
+
+  private unlessTerminated<T>(work: Promise<T>): Promise<T> {
+    if (this.terminated) return Promise.reject(new TerminatedError());
+    return Promise.race([
+      work,
+      new Promise<never>((_, reject) => this.terminateWaiters.push(() => reject(new TerminatedError()))),
+    ]);
+  }
+
+  /** Records that `urn` took over the resource stored as `oldUrn` (an alias). */
+  alias(urn: string, oldUrn: string): void {
+    this.aliased.set(urn, oldUrn);
+  }
+
+  /** The old URN `urn` took over through an alias, if any. */
+  aliasOf(urn: string): string | undefined {
+    return this.aliased.get(urn);
   }
 
   emit(e: EngineEvent): void {
     this.o.emit(e);
+  }
+
+  /** Records and emits a warning, as the engine's diagnostics do. */
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.emit({ kind: "warning", message });
   }
 
   /** Records that the program registered `urn` in this run. Throws on a duplicate. */
@@ -111,7 +244,7 @@ export class Deployment {
 
   /** Replaces `old` with `next` (or adds `next`); a no-op in a preview. */
   put(next: ResourceState, old?: ResourceState): void {
-    if (this.preview) return;
+    if (this.preview || this.terminated) return;
     const i = old ? this.entries.indexOf(old) : -1;
     if (i >= 0) this.entries[i] = next;
     else this.entries.push(next);
@@ -120,14 +253,14 @@ export class Deployment {
 
   /** Removes an entry; a no-op in a preview. */
   remove(entry: ResourceState): void {
-    if (this.preview) return;
+    if (this.preview || this.terminated) return;
     this.entries = this.entries.filter((e) => e !== entry);
     this.checkpointer?.markDirty();
   }
 
   /** Replaces the stack outputs and the stored provider config. */
   setStackFields(fields: Partial<Pick<StackState, "outputs" | "providerConfig">>): void {
-    if (this.preview) return;
+    if (this.preview || this.terminated) return;
     Object.assign(this.state, fields);
     this.checkpointer?.markDirty();
   }
@@ -150,11 +283,14 @@ export class Deployment {
       const extra = await fn();
       result = { op, urn, type, name, ok: true, ...extra, durationMs: Date.now() - started };
     } catch (err) {
+      if (this.terminated || err instanceof CancelledError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       result = { op, urn, type, name, ok: false, error: message, durationMs: Date.now() - started };
       if (err instanceof ResourceInitError) Object.assign(result, { partial: true, id: err.id });
       if (this.preview) result.preview = true;
-      this.fail(result);
+      this.record(result);
+      // step_executor.go cancelDueToError: protect refusals are always continued past.
+      if (!(err instanceof ProtectedError) && !this.o.continueOnError) this.cancel("error");
       throw err;
     }
     if (this.preview) result.preview = true;
@@ -163,8 +299,18 @@ export class Deployment {
     return result;
   }
 
-  /** Records a failed step result that did not come from {@link step}. */
-  fail(result: StepResult): void {
+  /**
+   * Records a failure of the step generator (Check failures, a Diff error, a refused replacement): it stops the
+   * deployment whatever --continue-on-error says (deployment_executor.go bails on step generation errors), unless
+   * `bail` is false.
+   */
+  fail(result: StepResult, bail = true): void {
+    if (this.terminated) return;
+    this.record(result);
+    if (bail) this.cancel("error");
+  }
+
+  private record(result: StepResult): void {
     this.steps.push(result);
     this.errors.push(`${result.urn}: ${result.error}`);
     this.emit({ kind: "step-done", step: result });
@@ -181,6 +327,7 @@ export class Deployment {
    * pending-delete copy just before its replacement), which is a dependency order, then the rest as they were.
    */
   snapshot(): StackState {
+    if (this.frozenState) return structuredClone(this.frozenState);
     const byUrn = new Map<string, ResourceState[]>();
     for (const e of this.entries) byUrn.set(e.urn, [...(byUrn.get(e.urn) ?? []), e]);
     const placed = new Set<ResourceState>();
@@ -194,16 +341,32 @@ export class Deployment {
       }
     }
     for (const e of this.entries) if (!placed.has(e)) resources.push(e);
-    return {
+    const renamed = (u: string) => this.renamedTo.get(u) ?? u;
+    const out: StackState = {
       ...this.state,
-      resources: structuredClone(resources),
+      resources: structuredClone(resources).map((r) => {
+        // Like the snapshot manager, point references to an aliased resource at its new URN.
+        if (this.renamedTo.size === 0) return r;
+        r.dependencies = r.dependencies.map(renamed);
+        if (r.parent) r.parent = renamed(r.parent);
+        return r;
+      }),
       outputs: structuredClone(this.state.outputs),
     };
+    // snapshot.go: pending CREATEs of earlier runs stay until cleared; this run's in-flight operations are added.
+    const pending = [...this.carried, ...[...this.inFlight].map((op) => structuredClone(op))];
+    if (pending.length > 0) out.pendingOperations = pending;
+    else delete out.pendingOperations;
+    return out;
+  }
+
+  private get renamedTo(): Map<string, string> {
+    return new Map([...this.aliased].map(([urn, old]) => [old, urn]));
   }
 
   /** Writes the final checkpoint. */
   async finish(): Promise<void> {
-    if (!this.checkpointer) return;
+    if (!this.checkpointer || this.terminated) return;
     this.checkpointer.markDirty();
     await this.checkpointer.flush();
   }

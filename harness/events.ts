@@ -2,7 +2,7 @@
  * The engine harness's public types: run options, step results, progress events and run results.
  */
 import type { EngineLogRecord } from "./fake-engine";
-import type { StackState } from "./state";
+import type { PendingOperationType, StackState } from "./state";
 
 /** What a step did (or, in a preview, would do). */
 export type StepOp =
@@ -69,6 +69,8 @@ export type EngineEvent =
   | { kind: "step-done"; step: StepResult }
   | { kind: "diagnostic"; source: "host" | "program"; stream: "stdout" | "stderr"; line: string }
   | { kind: "engine-log"; record: EngineLogRecord }
+  /** An engine warning (pending operations of an interrupted run, a config value not used, ...). */
+  | { kind: "warning"; message: string }
   | { kind: "checkpoint"; file: string; resources: number; writes: number };
 
 /** The operations. */
@@ -84,10 +86,37 @@ export interface StackRunOptions {
   config?: Record<string, string>;
   /** Which config keys are secret: wrapped on the wire, never written to the state file. */
   secretKeys?: string[];
-  /** Extra environment for the provider host (and the program process). */
+  /**
+   * Extra environment, as if the CLI had been started with it: the provider host and the program inherit it, and
+   * the harness reads its own settings (`PULUMI_PARALLEL`, `GOMAXPROCS`, `PULUMI_CONTINUE_ON_ERROR`,
+   * `PULUMI_RUN_PROGRAM`, `PULUMI_CONFIG_PASSPHRASE`) from it over `process.env`.
+   */
   env?: NodeJS.ProcessEnv;
-  /** Maximum steps in flight; default unbounded, like the CLI. */
+  /**
+   * Maximum steps in flight, read as the engine reads `--parallel`: below 2 is 1, 2147483647 (the engine's
+   * MaxInt32) or `Infinity` is unbounded. Default: `PULUMI_PARALLEL`, else 4 x GOMAXPROCS (the CPUs Go would use),
+   * like the CLI.
+   */
   parallel?: number;
+  /** Carry on past a failed step with the steps that do not depend on it (`--continue-on-error`). */
+  continueOnError?: boolean;
+  /**
+   * destroy/refresh: run the program and configure the provider from the current config, instead of the config
+   * stored at the last update (`--run-program`).
+   */
+  runProgram?: boolean;
+  /** refresh: drop the pending CREATEs an interrupted run left in the state file (`--clear-pending-creates`). */
+  clearPendingCreates?: boolean;
+  /**
+   * Encrypts secret config in the state file (and decrypts it for destroy/refresh). Default:
+   * `PULUMI_CONFIG_PASSPHRASE` or `PULUMI_CONFIG_PASSPHRASE_FILE`. Without one only the names of secret keys are
+   * stored and destroy/refresh need their values supplied again.
+   */
+  passphrase?: string;
+  /** A first interrupt: no new step starts, running steps finish and are recorded. */
+  cancelSignal?: AbortSignal;
+  /** A second interrupt: stop now; operations in flight stay pending in the state file. */
+  terminateSignal?: AbortSignal;
   /** Default `dev`. */
   stackName?: string;
   /** Default: `name` in Pulumi.yaml. */
@@ -123,4 +152,8 @@ export interface RunResult {
   engineLogs: EngineLogRecord[];
   /** How many times the state file was written. */
   checkpointWrites: number;
+  /** Engine warnings (also emitted as `warning` events). */
+  warnings: string[];
+  /** After a terminate: the operations that were in flight (left pending in the state file). */
+  stillRunning: { type: PendingOperationType; urn: string; id?: string }[];
 }

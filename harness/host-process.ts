@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { readProjectName, resolvePulumiSdk } from "./project";
 
+const WATCHDOG = path.join(__dirname, "host-watchdog.cjs");
+
 /** Which stream a captured line came from. */
 export type HostStream = "stdout" | "stderr";
 
@@ -60,11 +62,13 @@ export function spawnHost(o: SpawnHostOptions): Promise<HostProcess> {
     PULUMI_CONFIG: "{}",
   };
   delete env.PULUMI_NODEJS_ENGINE;
-  const child = spawn(process.execPath, [script, o.engineAddress], {
+  // stdin is a pipe the host never reads: host-watchdog.cjs ends the host when the harness's end of it closes.
+  const child = spawn(process.execPath, ["--require", WATCHDOG, script, o.engineAddress], {
     cwd,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  child.stdin!.on("error", () => undefined);
   trackUntilExit(child);
 
   const lines: HostLine[] = [];

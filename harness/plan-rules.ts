@@ -33,10 +33,11 @@ export function changedKeys(olds: Props, news: Props): string[] {
 }
 
 /**
- * Decides same / update / replace like the engine's diffResource: DIFF_UNKNOWN means "compare old and new
- * inputs" (including `__provider`), which can only yield an update; `replaceOnChanges` turns a change of a listed
- * key into a replacement; a partially created resource is always updated; the deleteBeforeReplace resource option,
- * when set, overrides the provider's choice.
+ * Decides same / update / replace like the engine's diffResource and applyReplaceOnChanges: DIFF_UNKNOWN means
+ * "compare old and new inputs" (including `__provider`), and only then does the engine know changed keys, so only
+ * then can `replaceOnChanges` turn a change into a replacement (the dynamic provider host never reports changed
+ * keys). A partially created resource with no changes is updated; the deleteBeforeReplace resource option, when
+ * set, overrides the provider's choice.
  */
 export function decideStep(
   diff: DiffResult,
@@ -44,18 +45,23 @@ export function decideStep(
   newInputs: Props,
   o: { replaceOnChanges: readonly string[]; deleteBeforeReplace?: boolean; partial: boolean },
 ): StepDecision {
-  const changed = changedKeys(oldInputs, newInputs);
-  let changes = diff.changes === "unknown" ? (changed.length > 0 ? "some" : "none") : diff.changes;
-  const replaces = changes === "some" ? [...diff.replaces] : [];
-  if (changes === "some") {
-    const wanted = new Set(o.replaceOnChanges.map(topLevelKey));
-    for (const key of changed) {
-      if ((wanted.has("*") || wanted.has(key)) && !replaces.includes(key)) replaces.push(key);
-    }
+  let changes: "none" | "some" = diff.changes === "some" ? "some" : "none";
+  const changed: string[] = [];
+  if (diff.changes === "unknown") {
+    changed.push(...changedKeys(oldInputs, newInputs));
+    changes = changed.length > 0 ? "some" : "none";
   }
-  if (changes === "none" && o.partial) changes = "some";
+  const replaces = changes === "some" ? [...diff.replaces] : [];
+  const wanted = new Set(o.replaceOnChanges.map(topLevelKey));
+  for (const key of changed) {
+    if ((wanted.has("*") || wanted.has(key)) && !replaces.includes(key)) replaces.push(key);
+  }
   const deleteBeforeReplace = o.deleteBeforeReplace ?? diff.deleteBeforeReplace;
-  if (changes === "none") return { kind: "same", replaces: [], deleteBeforeReplace: false };
+  if (changes === "none") {
+    return o.partial
+      ? { kind: "update", replaces: [], deleteBeforeReplace: false }
+      : { kind: "same", replaces: [], deleteBeforeReplace: false };
+  }
   if (replaces.length > 0) return { kind: "replace", replaces, deleteBeforeReplace };
   return { kind: "update", replaces: [], deleteBeforeReplace: false };
 }

@@ -2,12 +2,12 @@
  * One RegisterResource from the program, handled like the engine's step generator and executor:
  * Check, then Create for a new resource, or Diff and Same / Update / Replace for an existing one.
  */
-import type { Deployment } from "./deployment";
+import { CancelledError, type Deployment } from "./deployment";
 import { ResourceInitError } from "./errors";
 import type { StepResult } from "./events";
 import type { ProviderHost } from "./host-client";
 import { applyIgnoreChanges, decideStep } from "./plan-rules";
-import type { Registration, RegistrationReply } from "./program/protocol";
+import type { AliasSpec, Registration, RegistrationReply } from "./program/protocol";
 import type { ResourceState } from "./state";
 import { makeUrn, parseUrn } from "./urn";
 import { deleteOne } from "./delete-steps";
@@ -23,6 +23,8 @@ export async function registerResource(d: Deployment, reg: Registration): Promis
   const urn = makeUrn(d.stack, d.project, reg.type, reg.name, reg.parent);
   d.claim(urn);
   if (reg.type === STACK_TYPE) return { urn, id: "", state: {} };
+  if (d.cancelReason) throw new CancelledError();
+  findOld(d, urn, reg);
   if (!reg.custom) return registerComponent(d, urn, reg);
   if (!reg.type.startsWith(DYNAMIC_TYPE_PREFIX)) {
     const message = `the engine harness only runs dynamic resources; ${reg.type} needs its own provider plugin`;
@@ -30,6 +32,50 @@ export async function registerResource(d: Deployment, reg: Registration): Promis
     throw new Error(message);
   }
   return d.limit(() => registerCustom(d, urn, reg));
+}
+
+/**
+ * step_generator.go getOldResource: the old state is the one under this URN, else under the first alias that has
+ * one; found through an alias, the resource takes that state over (it is not deleted as left out of the program).
+ */
+function findOld(d: Deployment, urn: string, reg: Registration): void {
+  if (d.current(urn)) return;
+  for (const alias of aliasUrns(d, reg)) {
+    const old = d.current(alias);
+    if (!old || alias === urn || d.isRegistered(alias)) continue;
+    d.alias(urn, alias);
+    for (const e of d.all().filter((x) => x.urn === alias)) d.put({ ...e, urn }, e);
+    return;
+  }
+}
+
+/** The URNs a registration's aliases stand for (collapseAliasToUrn, with the parent's own alias inherited). */
+function aliasUrns(d: Deployment, reg: Registration): string[] {
+  const urns: string[] = [];
+  const parentOld = reg.parent ? d.aliasOf(reg.parent) : undefined;
+  const collapse = (a: AliasSpec): string => {
+    if (a.urn) return a.urn;
+    let parent = a.noParent ? undefined : (a.parentUrn ?? reg.parent);
+    if (parent && d.aliasOf(parent)) parent = d.aliasOf(parent);
+    return makeUrn(
+      a.stack || d.stack,
+      a.project || d.project,
+      a.type || reg.type,
+      a.name || reg.name,
+      parent,
+    );
+  };
+  for (const a of reg.aliases ?? []) urns.push(collapse(a));
+  if (parentOld) {
+    // A child of a renamed parent is found under the parent's old URN (inheritedChildAlias).
+    const parentName = parseUrn(reg.parent!).name;
+    const oldParentName = parseUrn(parentOld).name;
+    const name = reg.name.startsWith(parentName)
+      ? oldParentName + reg.name.slice(parentName.length)
+      : reg.name;
+    urns.push(makeUrn(d.stack, d.project, reg.type, name, parentOld));
+  }
+  return [...new Set(urns)];
 }
 
 /** What a registration's inputs look like once secrets are stripped. */
@@ -50,9 +96,14 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
   const secretKeys = [...new Set([...inputSecretKeys, ...reg.additionalSecretOutputs])];
   if (reg.importId && !old) return importResource(d, host, urn, reg);
 
-  const oldInputs = old ? (unwrapSecrets(old.inputs) as Props) : {};
+  // continueStepsFromImport: a resource that was read (`.get`) and is now managed is checked without old inputs
+  // and created; the read state is then discarded, never deleted.
+  const wasExternal = old?.external === true;
+  const oldInputs = old && !wasExternal ? (unwrapSecrets(old.inputs) as Props) : {};
   const news =
-    old && reg.ignoreChanges.length ? applyIgnoreChanges(plain, oldInputs, reg.ignoreChanges) : plain;
+    old && !wasExternal && reg.ignoreChanges.length
+      ? applyIgnoreChanges(plain, oldInputs, reg.ignoreChanges)
+      : plain;
   let checked: Props;
   try {
     const result = await host.check(urn, oldInputs, news);
@@ -69,6 +120,7 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
   }
   const p: Prepared = { urn, reg, secretKeys, inputSecretKeys, checked };
   if (!old) return create(d, host, p);
+  if (wasExternal) return replace(d, host, p, old, [], false, false);
 
   let decision;
   try {
@@ -96,7 +148,7 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
     case "update":
       return update(d, host, p, old);
     case "replace":
-      return replace(d, host, p, old, decision.replaces, decision.deleteBeforeReplace);
+      return replace(d, host, p, old, decision.replaces, decision.deleteBeforeReplace, true);
   }
 }
 
@@ -110,7 +162,9 @@ async function create(d: Deployment, host: ProviderHost, p: Prepared): Promise<R
   try {
     await d.step("create", p.urn, async () => {
       try {
-        const res = await host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create));
+        const res = await d.operation("creating", makeEntry(p, "", {}, "created"), () =>
+          host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create)),
+        );
         entry = makeEntry(p, res.id, res.properties, "created");
         d.put(entry);
         return { id: res.id };
@@ -149,13 +203,15 @@ async function update(
   try {
     await d.step("update", p.urn, async () => {
       try {
-        const res = await host.update(
-          p.urn,
-          old.id,
-          unwrapSecrets(old.outputs) as Props,
-          p.checked,
-          unwrapSecrets(old.inputs) as Props,
-          d.longCall(p.reg.customTimeouts?.update),
+        const res = await d.operation("updating", makeEntry(p, old.id, old.outputs, old.status), () =>
+          host.update(
+            p.urn,
+            old.id,
+            unwrapSecrets(old.outputs) as Props,
+            p.checked,
+            unwrapSecrets(old.inputs) as Props,
+            d.longCall(p.reg.customTimeouts?.update),
+          ),
         );
         entry = makeEntry(p, old.id, res.properties, "created");
         d.put(entry, old);
@@ -178,13 +234,35 @@ async function replace(
   old: ResourceState,
   replaces: string[],
   deleteBeforeReplace: boolean,
+  recheck: boolean,
 ): Promise<RegistrationReply> {
   d.plan("replace", p.urn, { replaces, deleteBeforeReplace });
   const extra: Partial<StepResult> = { replaces, deleteBeforeReplace };
-  if (old.protect) {
-    const message = `cannot replace ${p.urn}: it is protected; remove \`protect\` from the program and run up first`;
-    failWithoutStep(d, "replace", p.urn, message, extra);
+  // continueStepsFromDiff: only a resource protected both before and now cannot be replaced (removing `protect`
+  // and replacing in one update is allowed). A preview reports it and carries on.
+  if (old.protect && p.reg.protect) {
+    const message =
+      `unable to replace resource "${p.urn}" as it is currently marked for protection; ` +
+      "remove `protect` from the resource in the program and run up";
+    failWithoutStep(d, "replace", p.urn, message, extra, !d.preview);
     throw new Error(message);
+  }
+  if (recheck) {
+    // A replacement recomputes defaults: the engine checks the new inputs again without old ones.
+    try {
+      const { plain } = stripSecrets(p.reg.inputs);
+      const result = await host.check(p.urn, {}, plain);
+      if (result.failures.length > 0) {
+        throw new Error(
+          `Check failed: ${result.failures.map((f) => `\`${f.property}\`: ${f.reason}`).join("; ")}`,
+        );
+      }
+      p = { ...p, checked: result.inputs };
+    } catch (err) {
+      const message = (err as Error).message;
+      failWithoutStep(d, "replace", p.urn, message, extra);
+      throw new Error(message);
+    }
   }
   if (d.preview) {
     await d.step("replace", p.urn, async () => extra, false);
@@ -194,10 +272,12 @@ async function replace(
   try {
     await d.step("replace", p.urn, async () => {
       if (deleteBeforeReplace) {
-        await deleteOne(d, host, old);
+        await deleteOne(d, host, old, true);
       }
       try {
-        const res = await host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create));
+        const res = await d.operation("creating", makeEntry(p, "", {}, "created"), () =>
+          host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create)),
+        );
         entry = makeEntry(p, res.id, res.properties, "created");
       } catch (err) {
         if (!(err instanceof ResourceInitError)) throw err;
@@ -285,6 +365,7 @@ function makeEntry(p: Prepared, id: string, outputs: Props, status: ResourceStat
   if (p.reg.customTimeouts && Object.values(p.reg.customTimeouts).some((v) => v !== undefined)) {
     entry.customTimeouts = p.reg.customTimeouts;
   }
+  if (p.reg.ignoreChanges.length > 0) entry.ignoreChanges = p.reg.ignoreChanges;
   return entry;
 }
 
@@ -308,11 +389,12 @@ function failWithoutStep(
   urn: string,
   message: string,
   extra: Partial<StepResult> = {},
+  bail = true,
 ): void {
   const { type, name } = parseUrn(urn);
   const result: StepResult = { op, urn, type, name, ok: false, error: message, durationMs: 0, ...extra };
   if (d.preview) result.preview = true;
-  d.fail(result);
+  d.fail(result, bail);
 }
 
 function stepError(err: unknown): Error {

@@ -1,7 +1,9 @@
 /**
- * The harness's stack state file: what the engine would keep in its checkpoint, minus encryption.
+ * The harness's stack state file: what the engine keeps in its checkpoint. Secret config is encrypted under a
+ * passphrase when one is given (see secrets.ts); secrets in resource properties are wire envelopes.
  */
 import * as fs from "node:fs";
+import { encryptConfig, type EncryptedConfig } from "./secrets";
 import type { Props } from "./wire";
 
 /** Where a resource stands. */
@@ -41,14 +43,34 @@ export interface ResourceState {
   dependencies: string[];
   /** customTimeouts in seconds, as last registered. */
   customTimeouts?: { create?: number; update?: number; delete?: number };
+  /** The ignoreChanges option, as last registered (refresh's Diff applies it). */
+  ignoreChanges?: string[];
+}
+
+/** What an operation in flight was doing (resource.OperationType). */
+export type PendingOperationType = "creating" | "updating" | "deleting" | "reading";
+
+/**
+ * An operation that had started but not finished when the checkpoint was written. One left in the state file
+ * means the run was interrupted while it was in flight: its outcome is unknown.
+ */
+export interface PendingOperation {
+  type: PendingOperationType;
+  /** The resource as the operation began (a pending CREATE has no id: the resource is not in `resources`). */
+  resource: ResourceState;
 }
 
 /** The default provider's configuration as stored: secret keys are named, their values never written. */
 export interface ProviderConfigState {
   /** Non-secret config values (namespaced keys). */
   config: Record<string, string>;
-  /** Keys whose values were secret; destroy/refresh need them supplied again. */
+  /** Keys whose values were secret. */
   secretKeys: string[];
+  /**
+   * The secret values, encrypted under the passphrase of the last update. Absent when that update had no
+   * passphrase: destroy/refresh then need the secret keys supplied again.
+   */
+  encrypted?: EncryptedConfig;
 }
 
 /** The whole state file. */
@@ -61,6 +83,8 @@ export interface StackState {
   resources: ResourceState[];
   /** Stack outputs of the last `up`, in wire form. */
   outputs: Props;
+  /** Operations in flight when the checkpoint was written (see {@link PendingOperation}). */
+  pendingOperations?: PendingOperation[];
 }
 
 /** An empty state for a new stack. */
@@ -93,16 +117,22 @@ export function loadState(file: string, project: string, stack: string): StackSt
   return state;
 }
 
-/** The config to store: secret values dropped, their keys kept. */
+/** The config to store: plain values as they are, secret values encrypted under `passphrase` or dropped. */
 export function storableConfig(
   config: Record<string, string>,
   secretKeys: readonly string[],
+  passphrase: string | undefined,
 ): ProviderConfigState {
   const secret = new Set(secretKeys);
-  return {
+  const keys = Object.keys(config)
+    .filter((k) => secret.has(k))
+    .sort();
+  const stored: ProviderConfigState = {
     config: Object.fromEntries(Object.entries(config).filter(([k]) => !secret.has(k))),
-    secretKeys: Object.keys(config)
-      .filter((k) => secret.has(k))
-      .sort(),
+    secretKeys: keys,
   };
+  if (passphrase !== undefined && keys.length > 0) {
+    stored.encrypted = encryptConfig(Object.fromEntries(keys.map((k) => [k, config[k]])), passphrase);
+  }
+  return stored;
 }

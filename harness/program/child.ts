@@ -8,7 +8,14 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { Struct as StructType } from "google-protobuf/google/protobuf/struct_pb";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import type { FromChild, ReadRegistration, Registration, RegistrationReply, ToChild } from "./protocol";
+import type {
+  AliasSpec,
+  FromChild,
+  ReadRegistration,
+  Registration,
+  RegistrationReply,
+  ToChild,
+} from "./protocol";
 import type { Props } from "../wire";
 
 type StartMessage = Extract<ToChild, { kind: "start" }>;
@@ -99,6 +106,21 @@ function toRegistration(req: resproto.RegisterResourceRequest): Registration {
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     importId: req.getImportid() || undefined,
     provider: req.getProvider() || undefined,
+    aliases: [
+      ...req.getAliasesList().map((a): AliasSpec => {
+        if (a.hasUrn()) return { urn: a.getUrn() };
+        const spec = a.getSpec();
+        return {
+          name: spec?.getName() || undefined,
+          type: spec?.getType() || undefined,
+          stack: spec?.getStack() || undefined,
+          project: spec?.getProject() || undefined,
+          parentUrn: spec?.getParenturn() || undefined,
+          noParent: spec?.getNoparent() || undefined,
+        };
+      }),
+      ...req.getAliasurnsList().map((urn): AliasSpec => ({ urn })),
+    ],
   };
   if (timeouts) {
     reg.customTimeouts = {

@@ -4,6 +4,17 @@
  */
 import type { Props } from "../wire";
 
+/** One `aliases` entry of a registration (pulumirpc.Alias): a whole URN, or a spec whose blanks mean "as now". */
+export interface AliasSpec {
+  urn?: string;
+  name?: string;
+  type?: string;
+  stack?: string;
+  project?: string;
+  parentUrn?: string;
+  noParent?: boolean;
+}
+
 /** What the program asked for in one RegisterResource call (the options a MockResourceArgs would lose). */
 export interface Registration {
   type: string;
@@ -25,6 +36,8 @@ export interface Registration {
   customTimeouts?: { create?: number; update?: number; delete?: number };
   /** An explicit provider reference; the harness only has the default dynamic provider. */
   provider?: string;
+  /** The aliases resource option. */
+  aliases?: AliasSpec[];
 }
 
 /** A `.get()`: ReadResource of an existing resource by id. */

@@ -24,6 +24,8 @@ export interface RunProgramOptions {
   onRead(registration: ReadRegistration): Promise<RegistrationReply>;
   /** Every line the program prints. */
   onLine?(stream: "stdout" | "stderr", line: string): void;
+  /** Kills the program (a terminated run). */
+  abort?: AbortSignal;
 }
 
 /** How a program run ended. */
@@ -105,6 +107,11 @@ export function runProgram(o: RunProgramOptions): Promise<ProgramResult> {
       }
     });
     child.on("error", (err) => finish({ outputs, errors: [`could not run the program: ${err.message}`] }));
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    };
+    if (o.abort?.aborted) kill();
+    else o.abort?.addEventListener("abort", kill, { once: true });
     child.on("close", (code, signal) =>
       finish({
         outputs,

@@ -115,7 +115,16 @@ describe("harness CLI process", () => {
   it("a first SIGINT cancels, a second terminates and names what is still running", async () => {
     const ws = workspace();
     const pidFile = `${ws.root}/host.pid`;
-    const cli = startCli(ws, [{ name: "a", slowMs: 10_000 }, { name: "b" }], { TOY_PID_FILE: pidFile });
+    const cli = startCli(
+      ws,
+      [
+        { name: "a", slowMs: 10_000 },
+        { name: "b", dependsOn: ["a"] },
+      ],
+      {
+        TOY_PID_FILE: pidFile,
+      },
+    );
     await cli.waitFor("[provider] toy create a.txt");
     const hostPid = Number(fs.readFileSync(pidFile, "utf8"));
     cli.child.kill("SIGINT");

@@ -95,9 +95,9 @@ describe("harness CLI", () => {
     expect(out[1]).toMatch(/^usage: tsx harness\/cli.ts up\|preview\|refresh\|destroy --program DIR/);
     out.length = 0;
     await expect(
-      main(["up", "--program", "x", "--stack-file", "y", "--parallel", "0"], (l) => out.push(l)),
+      main(["up", "--program", "x", "--stack-file", "y", "--parallel", "few"], (l) => out.push(l)),
     ).resolves.toBe(2);
-    expect(out[0]).toBe('--parallel must be a positive integer, got "0"');
+    expect(out[0]).toBe('--parallel must be an integer, got "few"');
     out.length = 0;
     await expect(main(["up", "--program", "x"], (l) => out.push(l))).resolves.toBe(2);
     expect(out[0]).toBe("--program and --stack-file are required");

@@ -35,11 +35,19 @@ describe("interrupting a run", () => {
   it("cancel lets the running step finish and records it; no new step starts", async () => {
     const ws = workspace();
     const cancel = new AbortController();
-    const run = await runToy(ws, "up", [{ name: "a", slowMs: 1500 }, { name: "b" }], {
-      parallel: 1,
-      cancelSignal: cancel.signal,
-      onEvent: onProviderLine("toy create a.txt", () => cancel.abort()),
-    });
+    // b registers once a is created: after the cancel.
+    const run = await runToy(
+      ws,
+      "up",
+      [
+        { name: "a", slowMs: 1500 },
+        { name: "b", dependsOn: ["a"] },
+      ],
+      {
+        cancelSignal: cancel.signal,
+        onEvent: onProviderLine("toy create a.txt", () => cancel.abort()),
+      },
+    );
     expect(run.ok).toBe(false);
     expect(stepsOf(run)).toEqual(["create:a"]);
     expect(run.errors).toEqual(["update canceled: interrupted before every step had run"]);

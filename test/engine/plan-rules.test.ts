@@ -49,6 +49,11 @@ describe("decideStep", () => {
     ).toEqual(["b"]);
   });
 
+  it("ignores replaceOnChanges when the provider's diff answered (the dynamic host reports no changed keys)", () => {
+    const some: DiffResult = { changes: "some", replaces: [], deleteBeforeReplace: false };
+    expect(decideStep(some, { a: 1 }, { a: 2 }, { ...none, replaceOnChanges: ["a"] }).kind).toBe("update");
+  });
+
   it("always updates a partially created resource, even without changes", () => {
     expect(decideStep(unknown, { a: 1 }, { a: 1 }, { ...none, partial: true }).kind).toBe("update");
     expect(decideStep({ ...unknown, changes: "none" }, {}, {}, { ...none, partial: true }).kind).toBe(
