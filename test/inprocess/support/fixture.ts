@@ -7,6 +7,7 @@ import {
   type EmulatorOptions,
   type JobView,
   type LibraryView,
+  type RequestCounts,
   type RunningEmulator,
 } from "../../../emulator";
 import { createMpsClient, type MpsClient } from "../../../provider/client/mps-client";
@@ -88,6 +89,7 @@ export class InProcessFixture {
   /** Every line the provider logged, in order. */
   readonly lines: { level: LogLevel; line: string }[] = [];
   provider: FingerprintLibraryProvider;
+  private baseline: RequestCounts;
 
   private constructor(
     readonly emulator: RunningEmulator,
@@ -95,6 +97,7 @@ export class InProcessFixture {
     private readonly config: Record<string, string>,
   ) {
     this.provider = this.newProvider();
+    this.baseline = emulator.admin.counts();
   }
 
   /**
@@ -189,14 +192,15 @@ export class InProcessFixture {
     return this.emulator.admin.state().libraries.find((library) => library.fpDbId === fpDbId);
   }
 
-  /** Requests the emulator received for one action (every answer: ok, errors, drops). */
+  /** Requests the emulator received for one action since the current run began (every answer: ok, errors, drops). */
   calls(action: string): number {
-    return this.emulator.admin.counts().byAction[action]?.total ?? 0;
+    const now = this.emulator.admin.counts().byAction[action]?.total ?? 0;
+    return now - (this.baseline.byAction[action]?.total ?? 0);
   }
 
-  /** Requests the emulator received for every action. */
+  /** Requests the emulator received for every action since the current run began. */
   allCalls(): number {
-    return this.emulator.admin.counts().overall.total;
+    return this.emulator.admin.counts().overall.total - this.baseline.overall.total;
   }
 
   /** The provider's log, one line per entry. */
@@ -227,11 +231,20 @@ export class InProcessFixture {
     return this.clock.sleep(ms);
   }
 
-  /** Clears libraries, jobs, counts, faults and the log between tests; the next call gets a fresh provider. */
+  /**
+   * A new run, as the next `pulumi up` or `destroy` is: a fresh provider (new clients, scheduler and rate
+   * limiters), an empty log, and request counts from here on. The emulator keeps its libraries and jobs.
+   */
+  newRun(): void {
+    this.lines.length = 0;
+    this.baseline = this.emulator.admin.counts();
+    this.provider = this.newProvider();
+  }
+
+  /** Clears the emulator (libraries, jobs, counts, faults, settings) and starts a new run. */
   reset(): void {
     this.emulator.admin.reset();
-    this.lines.length = 0;
-    this.provider = this.newProvider();
+    this.newRun();
   }
 
   async close(): Promise<void> {
