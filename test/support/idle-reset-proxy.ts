@@ -45,7 +45,9 @@ export async function startIdleResetProxy(o: IdleResetOptions): Promise<IdleRese
     const upstream = net.connect({ host: "127.0.0.1", port: o.upstreamPort });
     sockets.add(client);
     sockets.add(upstream);
-    let lastActivity = Date.now();
+    // The device learns a connection from its first data packet; before that there is nothing to forget (on a busy
+    // machine the gap between connecting and writing the first request can exceed a bound of a few ms).
+    let lastActivity = Number.POSITIVE_INFINITY;
     let awaiting = false;
     let forgotten = false;
 
