@@ -21,7 +21,6 @@ import {
 
 const LIBRARIES_PER_PIPELINE = 100;
 const CLI = path.join(REPO_ROOT, "harness", "cli.ts");
-const ENDPOINT_KEY = "pulumi-mps-fpdb:endpoint";
 
 let work: string;
 let emulator: RunningEmulator;
@@ -54,8 +53,11 @@ interface CliRun {
 }
 
 /**
- * `tsx harness/cli.ts destroy` in its own process, reaching the emulator through `endpoint`; the secret is
- * supplied again, as destroy requires.
+ * `tsx harness/cli.ts destroy` in its own process, reaching the emulator through `endpoint`. Like `pulumi
+ * destroy`, the harness configures the provider from the config stored at the last up, so a new endpoint in
+ * stack config would not be used; the environment of the process is read fresh, and `MPS_FPDB_ENDPOINT` there
+ * takes precedence over the stored endpoint. The secret is supplied again: the up stored only its name (no
+ * passphrase was set).
  */
 function destroyInProcess(stack: FaultStack, endpoint: string): Promise<CliRun> {
   const args = [
@@ -67,15 +69,17 @@ function destroyInProcess(stack: FaultStack, endpoint: string): Promise<CliRun> 
     LIBRARIES_PROGRAM,
     "--stack-file",
     stack.stackFile,
-    "--config",
-    `${ENDPOINT_KEY}=${endpoint}`,
     "--secret",
     `${SECRET_CONFIG_KEY}=${SUITE_ACCESS_KEY_SECRET}`,
+    // All 100 deletes at once (the CLI's own maximum means unbounded), so the two bursts really compete for
+    // the account's limit; the default (4 x GOMAXPROCS) would pace them far below it.
+    "--parallel",
+    "2147483647",
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: stack.options().env,
+      env: { ...stack.options().env, MPS_FPDB_ENDPOINT: endpoint },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -127,6 +131,14 @@ it(
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     for (const run of runs) expect(run.stdout).toContain(`- ${LIBRARIES_PER_PIPELINE} deleted`);
     for (const p of pipelines) expect(p.state().resources).toEqual([]);
+    // Each pipeline's deletes went through its own gate: the environment override reached the provider.
+    idsOf.forEach((pipelineIds, i) => {
+      const hosts = emulator.admin
+        .requests()
+        .filter((r) => r.action === "SubmitFpDBDeleteJob" && pipelineIds.includes(r.query.FpDBId))
+        .map((r) => r.headers.host);
+      expect(new Set(hosts)).toEqual(new Set([new URL(gates.endpoints[i]).host]));
+    });
 
     const state = emulator.admin.state();
     expect(state.libraries.filter((lib) => ids.includes(lib.fpDbId) && !lib.deleted)).toEqual([]);
