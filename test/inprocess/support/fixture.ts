@@ -12,7 +12,6 @@ import {
 } from "../../../emulator";
 import { createMpsClient, type MpsClient } from "../../../provider/client/mps-client";
 import * as transportModule from "../../../provider/client/transport";
-import type { LogLevel } from "../../../provider/log";
 import { FingerprintLibraryProvider } from "../../../provider/provider";
 import { IoAwareClock } from "../../client/io-aware-clock";
 
@@ -56,16 +55,20 @@ function trackTransports(): void {
   });
 }
 
+type Stream = "stdout" | "stderr";
+
 // The provider logs through console.log / console.error (log.ts consoleSink): one capture per test file, routed
 // to the fixture that is current.
-let capture: ((level: LogLevel, line: string) => void) | undefined;
+let capture: ((stream: Stream, line: string) => void) | undefined;
 let capturing = false;
 
 function captureConsole(): void {
   if (capturing) return;
   capturing = true;
-  jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture?.("info", args.join(" ")));
-  jest.spyOn(console, "error").mockImplementation((...args: unknown[]) => capture?.("error", args.join(" ")));
+  jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture?.("stdout", args.join(" ")));
+  jest
+    .spyOn(console, "error")
+    .mockImplementation((...args: unknown[]) => capture?.("stderr", args.join(" ")));
 }
 
 /** Stack config pointing the provider at the emulator; timing settings are the package defaults. */
@@ -86,8 +89,8 @@ export interface FixtureOptions {
 }
 
 export class InProcessFixture {
-  /** Every line the provider logged, in order. */
-  readonly lines: { level: LogLevel; line: string }[] = [];
+  /** Every line the provider logged, in order: info goes to stdout, warnings and errors to stderr. */
+  readonly lines: { stream: Stream; line: string }[] = [];
   provider: FingerprintLibraryProvider;
   private baseline: RequestCounts;
 
@@ -119,7 +122,7 @@ export class InProcessFixture {
     });
     clocks.set(emulator.host, clock);
     const fixture = new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
-    capture = (level, line) => fixture.lines.push({ level, line });
+    capture = (stream, line) => fixture.lines.push({ stream, line });
     return fixture;
   }
 

@@ -1,0 +1,310 @@
+/**
+ * Purge triggers in process: a trigger change gets exactly one Purge job of its own; a Purge the state knows
+ * (an earlier trigger's) is waited for and never stands in; an unknown newer Purge (a run killed after its
+ * submit) is resumed or accepted, never repeated; and each way it goes wrong says what happened.
+ */
+import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../../provider/errors";
+import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
+
+let fx: InProcessFixture;
+
+beforeAll(async () => {
+  fx = await InProcessFixture.start();
+});
+beforeEach(() => fx.reset());
+afterAll(() => fx.close());
+
+const MINUTE = 60_000;
+
+function purgeJobs(fpDbId: string) {
+  return fx.jobs(fpDbId).filter((job) => job.delType === "Purge");
+}
+
+/** An active library whose trigger has been through one purge (its job is in the state), then a new run. */
+async function purgedOnce(name: string, inputs: Record<string, unknown> = {}): Promise<Deployed> {
+  const lib = await fx.create(name, inputs);
+  const purged = await fx.update(lib, { ...inputs, purgeTrigger: "release-1" });
+  fx.newRun();
+  return purged;
+}
+
+/** A Purge submitted outside this run, as a run killed right after its submit leaves it. */
+async function strayPurge(fpDbId: string): Promise<string> {
+  return (await fx.outOfBand().submitFpDbDeleteJob({ fpDbId, delType: "Purge" })).jobId;
+}
+
+describe("a trigger change", () => {
+  it("runs exactly one Purge job, waits for it, and records it in the state", async () => {
+    const lib = await fx.create("purged", { purgeTrigger: "release-1" });
+    expect(fx.jobs(lib.id)).toEqual([]);
+
+    const updated = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    const [job] = fx.jobs(lib.id);
+    expect(fx.jobs(lib.id)).toHaveLength(1);
+    expect(job).toMatchObject({ delType: "Purge", status: "Success" });
+    expect(updated.outputs).toMatchObject({
+      purgeTrigger: "release-2",
+      purgeJobId: job.jobId,
+      purgeJobStatus: "Success",
+      purgeRequestId: job.requestId,
+      purgedAt: job.finishTime,
+    });
+    expect(updated.outputs.jobHistory).toEqual([
+      expect.objectContaining({
+        jobId: job.jobId,
+        delType: "Purge",
+        status: "Success",
+        finishedAt: job.finishTime,
+      }),
+    ]);
+    expect(fx.library(lib.id)?.fileCount).toBe(0);
+    expect(fx.output()).toContain(`Purge job ${job.jobId} for library ${lib.id} (purged) succeeded`);
+  });
+
+  it("submits nothing when an update leaves the trigger as it is", async () => {
+    const lib = await purgedOnce("steady");
+
+    const { diff } = await fx.diff(lib, { purgeTrigger: "release-1" });
+    const updated = await fx.update(lib, { purgeTrigger: "release-1", jobTimeoutSeconds: 600 });
+
+    expect(diff.changes).toBe(false);
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(0);
+    expect(updated.outputs.purgeJobId).toBe(lib.outputs.purgeJobId);
+  });
+
+  it("with waitForCompletion false records the job as Queuing without waiting for it", async () => {
+    const lib = await fx.create("quick", {});
+    fx.newRun();
+
+    const updated = await fx.update(lib, { waitForCompletion: false, purgeTrigger: "a" });
+
+    const [job] = purgeJobs(lib.id);
+    expect(updated.outputs).toMatchObject({ purgeJobId: job.jobId, purgeJobStatus: "Queuing" });
+    expect(updated.outputs).not.toHaveProperty("purgedAt");
+    expect(updated.outputs.jobHistory).toEqual([]);
+    const jobLooks = fx.emulator.admin
+      .requests()
+      .filter((r) => r.action === "QueryFpDBDeleteJobList" && r.query.JobIds !== undefined);
+    expect(jobLooks).toEqual([]);
+  });
+});
+
+describe("Purge jobs the state knows", () => {
+  it("GIVEN the last trigger's Purge still runs WHEN the trigger changes again THEN a new Purge follows it", async () => {
+    const lib = await fx.create("quick-purges", {});
+    const first = await fx.update(lib, { waitForCompletion: false, purgeTrigger: "a" });
+    fx.newRun();
+
+    const second = await fx.update(first, { waitForCompletion: false, purgeTrigger: "b" });
+
+    const [a, b] = purgeJobs(lib.id);
+    expect(purgeJobs(lib.id)).toHaveLength(2);
+    expect(a.jobId).toBe(first.outputs.purgeJobId);
+    expect(b.jobId).toBe(second.outputs.purgeJobId);
+    expect(Date.parse(b.submittedAt)).toBeGreaterThanOrEqual(Date.parse(a.finishTime!));
+    expect(fx.output()).toContain(
+      `Purge job ${a.jobId} for library ${lib.id} (quick-purges) was submitted for an earlier purgeTrigger and ` +
+        "cannot satisfy this one (Queuing); waiting for it to end before submitting a new Purge job",
+    );
+  });
+
+  it("GIVEN the last trigger's Purge outlasts jobTimeoutSeconds THEN nothing is submitted and the error says to run `pulumi up` again", async () => {
+    fx.emulator.admin.setSettings({ purgeSeconds: 30 * 60 });
+    const lib = await fx.create("long-purge", { jobTimeoutSeconds: 120 });
+    const first = await fx.update(lib, {
+      jobTimeoutSeconds: 120,
+      waitForCompletion: false,
+      purgeTrigger: "a",
+    });
+    fx.newRun();
+
+    const err = await rejection(fx.update(first, { jobTimeoutSeconds: 120, purgeTrigger: "b" }));
+
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.message).toBe(
+      `library ${lib.id} (long-purge) still has an unfinished Purge job ${first.outputs.purgeJobId} after waiting ` +
+        "120 s, so the Purge job was not submitted. Nothing is wrong with the request: run `pulumi up` again once " +
+        "it has ended (QueryFpDBDeleteJobList shows its status), or raise jobTimeoutSeconds.",
+    );
+    expect(purgeJobs(lib.id)).toHaveLength(1);
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(0);
+  });
+});
+
+describe("a purge interrupted by a killed run", () => {
+  it("GIVEN the killed run's Purge has succeeded WHEN the run is repeated THEN it is taken as the trigger's, with no second job", async () => {
+    const lib = await purgedOnce("interrupted-done");
+    const stray = await strayPurge(lib.id);
+    await fx.pass(10 * MINUTE);
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(1);
+    expect(purgeJobs(lib.id).map((j) => j.jobId)).toEqual([lib.outputs.purgeJobId, stray]);
+    expect(rerun.outputs).toMatchObject({ purgeJobId: stray, purgeJobStatus: "Success" });
+    expect((rerun.outputs.jobHistory as { jobId: string }[]).map((j) => j.jobId)).toEqual([
+      lib.outputs.purgeJobId,
+      stray,
+    ]);
+    expect(fx.output()).toContain(`Purge job ${stray} for library ${lib.id} (interrupted-done) succeeded`);
+    expect(fx.output()).toContain("so it is taken as this request's purge and no new job is submitted");
+  });
+
+  it("GIVEN the killed run's Purge still runs WHEN the run is repeated THEN it is resumed, not submitted again", async () => {
+    const lib = await purgedOnce("interrupted-running");
+    const stray = await strayPurge(lib.id);
+    await fx.pass(MINUTE);
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(1);
+    expect(purgeJobs(lib.id)).toHaveLength(2);
+    expect(rerun.outputs).toMatchObject({ purgeJobId: stray, purgeJobStatus: "Success" });
+    expect(fx.output()).toContain(
+      `Resuming Purge job ${stray} for library ${lib.id} (interrupted-running): submitted by an earlier run ` +
+        "that did not finish (Analysing)",
+    );
+  });
+
+  it("GIVEN a run's wait for its Purge timed out WHEN `up` runs again THEN that Purge is resumed, so the trigger has one job", async () => {
+    fx.emulator.admin.setSettings({ purgeSeconds: 10 * 60 });
+    const lib = await purgedOnce("timed-out");
+    const startedAt = fx.clock.now();
+
+    const err = await rejection(fx.update(lib, { purgeTrigger: "release-2", jobTimeoutSeconds: 120 }));
+
+    const [, timedOut] = purgeJobs(lib.id);
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.message).toBe(
+      `Timed out after 120 s waiting for job ${timedOut.jobId} for library ${lib.id} (timed-out); last status: ` +
+        "Queuing. The job may still finish: raise jobTimeoutSeconds, or run the operation again to resume waiting " +
+        "for it.",
+    );
+    expect(fx.clock.now() - startedAt).toBeLessThan(10 * MINUTE);
+
+    // The engine kept the old state (the failed update recorded nothing); the next `up` asks for release-2 again.
+    fx.newRun();
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(0);
+    expect(purgeJobs(lib.id)).toHaveLength(2);
+    expect(rerun.outputs).toMatchObject({ purgeJobId: timedOut.jobId, purgeJobStatus: "Success" });
+  });
+
+  it("GIVEN the library's jobs fell out of the 20 newest WHEN a Purge is submitted THEN it is logged as a possible duplicate", async () => {
+    const lib = await purgedOnce("hidden");
+    const api = fx.outOfBand();
+    for (let i = 0; i < 20; i++) {
+      const other = fx.emulator.admin.seedLibrary({ name: `other-${i}` });
+      await api.submitFpDbDeleteJob({ fpDbId: other, delType: "Purge" });
+    }
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(purgeJobs(lib.id)).toHaveLength(2);
+    expect(fx.output()).toContain(
+      `Purge job ${rerun.outputs.purgeJobId} for library ${lib.id} (hidden) is a possible duplicate: the 20 newest ` +
+        "jobs of the account do not reach back to the jobs this stack knows",
+    );
+    expect(fx.lines.find((l) => l.line.includes("possible duplicate"))?.stream).toBe("stderr");
+  });
+
+  it("GIVEN an adopted library with a Purge from before the stack managed it THEN the first trigger submits its own, flagged as a possible duplicate", async () => {
+    const fpDbId = fx.emulator.admin.seedLibrary({ name: "adopted-with-history" });
+    const lib = await fx.create("adopted", { fpDbId, purgeTrigger: "r0" });
+    const manual = await strayPurge(fpDbId);
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+
+    const updated = await fx.update(lib, { fpDbId, purgeTrigger: "r1" });
+
+    const jobs = purgeJobs(fpDbId);
+    expect(jobs.map((j) => j.jobId)).toEqual([manual, updated.outputs.purgeJobId]);
+    expect(fx.output()).toContain(
+      `Purge job ${updated.outputs.purgeJobId} for library ${fpDbId} (adopted) is a possible duplicate`,
+    );
+  });
+});
+
+describe("a purge that goes wrong", () => {
+  it("GIVEN the Purge job ends in Fail THEN the update fails with its JobId, Code and Message; the re-run submits a new one", async () => {
+    const lib = await purgedOnce("failing");
+    fx.emulator.admin.addFault({
+      type: "job-fail",
+      delType: "Purge",
+      fpDbIds: [lib.id],
+      code: "InternalError",
+      message: "Disk quota.",
+    });
+
+    const err = await rejection(fx.update(lib, { purgeTrigger: "release-2" }));
+
+    const failed = purgeJobs(lib.id)[1];
+    expect(failed).toMatchObject({ status: "Fail", code: "InternalError" });
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect(err.message).toBe(
+      `Purge job ${failed.jobId} for library ${lib.id} (failing) failed: InternalError: Disk quota. Run the ` +
+        "operation again to submit a new job; if it keeps failing, give the JobId to Alibaba Cloud support.",
+    );
+
+    fx.newRun();
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(purgeJobs(lib.id).map((j) => j.status)).toEqual(["Success", "Fail", "Success"]);
+    expect(rerun.outputs.purgeJobId).toBe(purgeJobs(lib.id)[2].jobId);
+  });
+
+  it("GIVEN the library was deleted outside the stack THEN the purge fails suggesting `pulumi refresh`", async () => {
+    const lib = await fx.create("vanished", {});
+    await fx.outOfBand().submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Delete" });
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+
+    const err = await rejection(fx.update(lib, { purgeTrigger: "a" }));
+
+    expect(err).toBeInstanceOf(LibraryGoneError);
+    expect(err.message).toContain(`library ${lib.id} (vanished) no longer exists in MPS`);
+    expect(err.message).toContain("Run `pulumi refresh` to drop it from the stack");
+    expect(err.message).not.toContain("Fix the request or the configuration");
+  });
+
+  it("GIVEN a submit is committed but its answer is lost THEN the job is found and waited for, with no second submit", async () => {
+    const lib = await purgedOnce("lost-answer");
+    fx.emulator.admin.addFault({
+      type: "commit-then-fail",
+      action: "SubmitFpDBDeleteJob",
+      mode: "error",
+      count: 1,
+    });
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    const [, job] = purgeJobs(lib.id);
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(1);
+    expect(rerun.outputs).toMatchObject({ purgeJobId: job.jobId, purgeJobStatus: "Success" });
+    expect(fx.output()).toContain(
+      `Resuming Purge job ${job.jobId} for library ${lib.id} (lost-answer): the job created by a submit whose answer was lost`,
+    );
+    expect(fx.output()).not.toContain("possible duplicate");
+  });
+
+  it("GIVEN every submit's answer is lost and none made a job THEN it gives up after four, warning that a re-run may duplicate", async () => {
+    const lib = await purgedOnce("unreachable");
+    fx.emulator.admin.addFault({ type: "drop", action: "SubmitFpDBDeleteJob" });
+
+    const err = await rejection(fx.update(lib, { purgeTrigger: "release-2" }));
+
+    expect(err).toBeInstanceOf(MpsApiError);
+    expect((err as MpsApiError).kind).toBe("ambiguous");
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(4);
+    expect(fx.emulator.admin.counts().byAction.SubmitFpDBDeleteJob).toMatchObject({ ok: 1, dropped: 4 });
+    expect(purgeJobs(lib.id)).toHaveLength(1);
+    expect(fx.output()).toContain(
+      `Gave up submitting a Purge job for library ${lib.id} (unreachable) after 4 submit(s) with an unknown ` +
+        "outcome: the library may be being purged, and running the operation again adds a duplicate Purge job",
+    );
+  });
+});
