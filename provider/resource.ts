@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { INPUTS, SCHEMA, type SameKeys } from "./schema";
 import { shimProvider } from "./shim";
 import type { DeletionPolicy, EndpointType, JobRecord, PurgeStrategy } from "./types";
 
@@ -56,18 +57,11 @@ export interface FingerprintLibraryArgs {
 
 // Output-only properties must be present (as undefined) when the resource registers, or Pulumi does not
 // create Output objects for them.
-const OUTPUT_ONLY_PROPERTIES = [
-  "adopted",
-  "status",
-  "reportedName",
-  "reportedModelId",
-  "purgeJobId",
-  "purgeJobStatus",
-  "purgeRequestId",
-  "purgedAt",
-  "jobHistory",
-  "schemaVersion",
-] as const;
+const OUTPUT_ONLY_PROPERTIES = SCHEMA.outputOnly;
+
+// The documented args must name exactly the schema's inputs: one added to either alone fails to compile here.
+const argsMatchSchema: SameKeys<FingerprintLibraryArgs, typeof INPUTS> = true;
+void argsMatchSchema;
 
 /**
  * An Alibaba Cloud MPS media fingerprint (DNA) library, created by the stack or adopted by id. Changing

@@ -5,7 +5,7 @@
  * Schema history: 1 is the first layout (types.ts `LibraryState`); state without `schemaVersion` is read as 1.
  */
 import { ConfigError } from "./errors";
-import { DELETION_POLICIES, ENDPOINT_TYPES, PURGE_STRATEGIES } from "./inputs";
+import { SCHEMA, type DerivedSchema, type ValueType } from "./schema";
 import {
   JOB_HISTORY_LIMIT,
   RECORDED_INPUTS,
@@ -14,109 +14,120 @@ import {
   type LibraryInputs,
   type LibraryState,
 } from "./types";
+import { joinOr } from "./values";
 
 type Outputs = Record<string, unknown>;
 
 const RESTORE_STATE =
   "Restore the stack's state from a backup, or remove the resource from the stack with `pulumi state delete`.";
 
-const STRING_FIELDS = [
-  "libraryName",
-  "description",
-  "config",
-  "pipelineId",
-  "userData",
-  "endpoint",
-  "profile",
-  "reportedName",
-  "purgeJobId",
-  "purgeJobStatus",
-  "purgeRequestId",
-  "purgedAt",
-] as const;
-const NUMBER_FIELDS = ["modelId", "jobTimeoutSeconds", "pollIntervalSeconds", "reportedModelId"] as const;
-const BOOLEAN_FIELDS = ["waitForCompletion"] as const;
+/** What a refused field should hold, where its type alone says too little. */
+const EXPECTED: Record<string, string> = { fpDbId: "a library id", region: "a region id" };
+
+/** What each field needs, for the fix of a refused one. */
+const FIXES: Record<string, string> = {
+  adopted:
+    "It decides whether destroy deletes the library (created by this stack) or keeps it (adopted), so nothing " +
+    'was called. Put it back with `pulumi stack export`, an edit (`"adopted": true` if the stack adopted the ' +
+    "library with `fpDbId`, `false` if it created it) and `pulumi stack import`; or restore the state from a " +
+    "backup.",
+};
 
 /**
- * Reads outputs of any schema version up to this release's. Throws `ConfigError` for state written by a newer
- * release, and for state that cannot be read for certain where a guess could delete or purge the wrong thing:
+ * Builds the state reader for a schema. What it refuses comes from the schema's `destroyReads` marks, because a
+ * guess there could delete or purge the wrong thing:
  *
- * - `fpDbId`, `region`: which library, and where; required.
- * - `adopted`: decides the default deletion policy (Retain for adopted, Delete for created). Every release has
- *   written it, so its absence means the state was edited or damaged: refused, never read as `false`.
- * - `deletionPolicy`, `deletionProtection`: optional inputs whose absence means "not set" (the default then
- *   follows from `adopted`), so only a malformed value is refused.
- * - `jobHistory`: the jobs this resource already knows, which resume-or-submit must never take for the answer to
- *   a new request; a value that is not a list is refused (malformed entries in it are dropped).
+ * - `required` (`fpDbId`, `region`, `adopted`): missing or malformed is refused. Every release has written them;
+ *   `adopted` decides the default deletion policy (Retain for adopted, Delete for created), so it is never read
+ *   as `false` when absent.
+ * - `checked` (`deletionPolicy`, `deletionProtection`, `jobHistory`): malformed is refused, absence means "not
+ *   set" and its default follows from `adopted`. `jobHistory` names the jobs resume-or-submit must never take for
+ *   the answer to a new request.
  *
- * Other malformed optional fields only change messages or the next wait, and are dropped.
+ * Other malformed fields only change messages or the next wait, and are dropped. Every refusal happens here,
+ * before any API call.
  */
-export function readState(outputs: Outputs): LibraryState {
-  const fpDbId = outputs.fpDbId;
-  const label = `${typeof fpDbId === "string" ? fpDbId : "?"} (${typeof outputs.resourceName === "string" ? outputs.resourceName : "?"})`;
-  const version = outputs.schemaVersion ?? 1;
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-    throw new ConfigError(
-      `State of library ${label} has an unreadable schemaVersion ${JSON.stringify(version)}. Run \`pulumi refresh\`, ` +
-        "or restore the stack's state from a backup.",
-    );
-  }
-  if (version > SCHEMA_VERSION) {
-    throw new ConfigError(
-      `State of library ${label} was written by a newer pulumi-mps-fpdb (schema ${version}); upgrade the package ` +
-        `(this version reads schema ${SCHEMA_VERSION} and older).`,
-    );
-  }
-  const malformed = (field: string, expected: string, fix = RESTORE_STATE) =>
-    new ConfigError(
-      `State of library ${label} has ${describe(field, outputs[field])}, expected ${expected}. ${fix}`,
-    );
-  if (typeof fpDbId !== "string" || fpDbId === "") throw malformed("fpDbId", "a library id");
-  if (typeof outputs.region !== "string" || outputs.region === "") throw malformed("region", "a region id");
-  if (typeof outputs.adopted !== "boolean") {
-    throw malformed(
-      "adopted",
-      "true or false",
-      "It decides whether destroy deletes the library (created by this stack) or keeps it (adopted), so nothing " +
-        'was called. Put it back with `pulumi stack export`, an edit (`"adopted": true` if the stack adopted ' +
-        "the library with `fpDbId`, `false` if it created it) and `pulumi stack import`; or restore the state " +
-        "from a backup.",
-    );
-  }
-  if (outputs.jobHistory !== undefined && !Array.isArray(outputs.jobHistory))
-    throw malformed("jobHistory", "a list of job records");
-  if (outputs.deletionProtection !== undefined && typeof outputs.deletionProtection !== "boolean") {
-    throw malformed("deletionProtection", "true or false");
-  }
-  if (outputs.deletionPolicy !== undefined && !DELETION_POLICIES.includes(outputs.deletionPolicy as never)) {
-    throw malformed("deletionPolicy", '"Delete", "Purge" or "Retain"');
-  }
+export function makeStateReader(schema: DerivedSchema): (outputs: Outputs) => LibraryState {
+  return (outputs) => {
+    const fpDbId = outputs.fpDbId;
+    const label = `${typeof fpDbId === "string" ? fpDbId : "?"} (${typeof outputs.resourceName === "string" ? outputs.resourceName : "?"})`;
+    const version = outputs.schemaVersion ?? 1;
+    if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+      throw new ConfigError(
+        `State of library ${label} has an unreadable schemaVersion ${JSON.stringify(version)}. Run \`pulumi refresh\`, ` +
+          "or restore the stack's state from a backup.",
+      );
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new ConfigError(
+        `State of library ${label} was written by a newer pulumi-mps-fpdb (schema ${version}); upgrade the package ` +
+          `(this version reads schema ${SCHEMA_VERSION} and older).`,
+      );
+    }
+    const refuse = (field: string): never => {
+      const spec = schema.stored[field];
+      throw new ConfigError(
+        `State of library ${label} has ${describe(field, outputs[field])}, expected ${EXPECTED[field] ?? expectedText(spec)}. ` +
+          (FIXES[field] ?? RESTORE_STATE),
+      );
+    };
+    for (const field of schema.destroyReads.required) {
+      const value = outputs[field];
+      if (value === undefined || value === "" || !readable(value, schema.stored[field])) refuse(field);
+    }
+    for (const field of schema.destroyReads.checked) {
+      if (outputs[field] !== undefined && !readable(outputs[field], schema.stored[field])) refuse(field);
+    }
 
-  const state: LibraryState = {
-    schemaVersion: SCHEMA_VERSION,
-    resourceName: typeof outputs.resourceName === "string" ? outputs.resourceName : fpDbId,
-    fpDbId,
-    adopted: outputs.adopted,
-    region: outputs.region,
-    status: typeof outputs.status === "string" ? outputs.status : "unknown",
-    jobHistory: readJobHistory(outputs.jobHistory),
+    const state: Outputs = {
+      schemaVersion: SCHEMA_VERSION,
+      resourceName: typeof outputs.resourceName === "string" ? outputs.resourceName : fpDbId,
+      status: "unknown",
+    };
+    for (const [field, spec] of Object.entries(schema.stored)) {
+      if (field === "schemaVersion") continue;
+      const value = outputs[field];
+      if (value === undefined || value === null || !readable(value, spec)) continue;
+      state[field] = spec.value === "jobRecords" ? readJobHistory(value) : value;
+    }
+    state.jobHistory ??= [];
+    return state as unknown as LibraryState;
   };
-  const target = state as unknown as Outputs;
-  for (const key of STRING_FIELDS) if (typeof outputs[key] === "string") target[key] = outputs[key];
-  for (const key of NUMBER_FIELDS) if (Number.isFinite(outputs[key])) target[key] = outputs[key];
-  for (const key of BOOLEAN_FIELDS) if (typeof outputs[key] === "boolean") target[key] = outputs[key];
-  if (typeof outputs.deletionProtection === "boolean") state.deletionProtection = outputs.deletionProtection;
-  if (outputs.deletionPolicy !== undefined)
-    state.deletionPolicy = outputs.deletionPolicy as LibraryState["deletionPolicy"];
-  if (PURGE_STRATEGIES.includes(outputs.purgeStrategy as never)) {
-    state.purgeStrategy = outputs.purgeStrategy as LibraryState["purgeStrategy"];
+}
+
+/**
+ * Reads outputs of any schema version up to this release's (the schema this release declares). Throws
+ * `ConfigError` for state written by a newer release and for state destroy could not act on for certain.
+ */
+export const readState: (outputs: Outputs) => LibraryState = makeStateReader(SCHEMA);
+
+function readable(value: unknown, spec: { value: ValueType; enum?: readonly string[] }): boolean {
+  switch (spec.value) {
+    case "string":
+      return typeof value === "string" && (spec.enum === undefined || spec.enum.includes(value));
+    case "number":
+      return Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "json":
+      return value !== undefined && value !== null;
+    case "jobRecords":
+      return Array.isArray(value);
   }
-  if (ENDPOINT_TYPES.includes(outputs.endpointType as never)) {
-    state.endpointType = outputs.endpointType as LibraryState["endpointType"];
+}
+
+function expectedText(spec: { value: ValueType; enum?: readonly string[] }): string {
+  if (spec.enum) return joinOr(spec.enum.map((v) => JSON.stringify(v)));
+  switch (spec.value) {
+    case "boolean":
+      return "true or false";
+    case "jobRecords":
+      return "a list of job records";
+    case "number":
+      return "a number";
+    default:
+      return "a non-empty string";
   }
-  if (outputs.purgeTrigger !== undefined && outputs.purgeTrigger !== null)
-    state.purgeTrigger = outputs.purgeTrigger;
-  return state;
 }
 
 function readJobHistory(value: unknown): JobRecord[] {

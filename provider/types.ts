@@ -7,8 +7,9 @@ export type PurgeStrategy = "purge" | "recreate";
 export type DeletionPolicy = "Delete" | "Purge" | "Retain";
 export type EndpointType = "public" | "vpc";
 
-/** ModelIds documented for CreateFpShotDB: 11 text, 12 video, 13 audio, 14 image. All are Delete-only. */
-export const DOCUMENTED_MODEL_IDS: readonly number[] = [11, 12, 13, 14];
+import { INPUTS, OUTPUTS, SCHEMA, type SameKeys } from "./schema";
+
+export { DOCUMENTED_MODEL_IDS } from "./schema";
 
 /** Inputs as the provider receives them after `check` (defaults that depend on nothing else filled in). */
 export interface LibraryInputs {
@@ -34,29 +35,29 @@ export interface LibraryInputs {
   profile?: string;
 }
 
+type InputName = keyof LibraryInputs;
+
 /** Inputs MPS cannot change in place (there is no update API): a change needs a new library. */
-export const CREATE_ONLY_INPUTS = ["libraryName", "modelId", "description", "config"] as const;
+export const CREATE_ONLY_INPUTS = SCHEMA.createOnly as readonly InputName[];
 
 /** Inputs that only change what the provider does; an update just records them. */
-export const BEHAVIOUR_INPUTS = [
-  "purgeStrategy",
-  "deletionPolicy",
-  "deletionProtection",
-  "pipelineId",
-  "userData",
-  "waitForCompletion",
-  "jobTimeoutSeconds",
-  "pollIntervalSeconds",
-  "endpoint",
-  "endpointType",
-  "profile",
-] as const;
+export const BEHAVIOUR_INPUTS = SCHEMA.behaviour as readonly InputName[];
 
 /**
  * Inputs the state records under their own names (`fpDbId` and `region` are kept as the actual id and the
  * pinned region instead, and `resourceName` always).
  */
-export const RECORDED_INPUTS = [...CREATE_ONLY_INPUTS, "purgeTrigger", ...BEHAVIOUR_INPUTS] as const;
+export const RECORDED_INPUTS = SCHEMA.recorded as readonly InputName[];
+
+// The typed shapes below must name exactly the schema's properties: a property added to one and not the other
+// fails to compile here.
+const inputsMatchSchema: SameKeys<Omit<LibraryInputs, "resourceName">, typeof INPUTS> = true;
+const outputsMatchSchema: SameKeys<
+  Omit<LibraryState, keyof LibraryInputs | "resourceName">,
+  Omit<typeof OUTPUTS, "fpDbId" | "region">
+> = true;
+void inputsMatchSchema;
+void outputsMatchSchema;
 
 /** One Purge or Delete job this resource submitted or resumed and that succeeded. */
 export interface JobRecord {

@@ -1,6 +1,7 @@
 import type { FpShotDb } from "../client/types";
 import type { LibraryTarget } from "../context";
 import { MpsApiError } from "../errors";
+import { SCHEMA } from "../schema";
 import { SCHEMA_VERSION, type LibraryInputs, type LibraryState } from "../types";
 
 /** "library <id> (<logical name>)": every message and log line names both. */
@@ -85,15 +86,10 @@ export function withRecordedInputs(state: LibraryState, inputs: LibraryInputs): 
     status: state.status,
     jobHistory: state.jobHistory,
   };
-  for (const key of [
-    "reportedName",
-    "reportedModelId",
-    "purgeJobId",
-    "purgeJobStatus",
-    "purgeRequestId",
-    "purgedAt",
-  ] as const) {
-    if (state[key] !== undefined) (kept as unknown as Record<string, unknown>)[key] = state[key];
+  const source = state as unknown as Record<string, unknown>;
+  for (const key of SCHEMA.keptOnUpdate) {
+    if (key !== "status" && source[key] !== undefined)
+      (kept as unknown as Record<string, unknown>)[key] = source[key];
   }
   const { fpDbId: _fpDbId, region: _region, ...recorded } = inputs;
   return { ...withoutProviderKey(recorded), ...kept };
