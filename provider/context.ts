@@ -13,7 +13,8 @@ import {
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { ConfigError } from "./errors";
 import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
-import { JobWatcher, LibraryWatcher } from "./jobs/watchers";
+import { WaitScheduler } from "./jobs/scheduler";
+import { JobWatcher, LibraryWatcher, noticingSubmits } from "./jobs/watchers";
 import { Logger, ProgressReporter } from "./log";
 import type { EndpointType } from "./types";
 
@@ -41,8 +42,11 @@ export interface WaitTiming {
   timeoutMs: number;
 }
 
-/** First poll interval of a wait when the resource does not set `pollIntervalSeconds`. */
-export const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+/**
+ * The shortest gap between two looks at one wait, and the delay of its first look, when the resource does not
+ * set `pollIntervalSeconds`. Later looks follow the wait scheduler's rule (jobs/scheduler-rule.ts).
+ */
+export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
 
 /**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
@@ -53,6 +57,8 @@ export class ProviderContext {
   readonly settings: Settings;
   readonly log: Logger;
   readonly progress: ProgressReporter;
+  /** The one wait scheduler of this process: every wait of every endpoint registers with it. */
+  readonly scheduler: WaitScheduler;
   private readonly services = new Map<string, Promise<Services>>();
 
   constructor(
@@ -63,6 +69,7 @@ export class ProviderContext {
   ) {
     this.settings = resolveSettings(config, env);
     this.log = new Logger();
+    this.scheduler = new WaitScheduler({ clock, requestsPerSecond: this.settings.requestsPerSecond });
     this.progress = new ProgressReporter({
       clock,
       log: this.log,
@@ -144,10 +151,17 @@ export class ProviderContext {
       }
       this.log.info(`Requests to ${endpoint.host} go through the proxy ${proxyWithoutCredentials(proxy)}`);
     }
+    const watching = {
+      clock: this.clock,
+      random: this.random,
+      scheduler: this.scheduler,
+      endpointKey: endpoint.url,
+    };
+    const jobs = new JobWatcher(api, watching);
     return {
-      api,
-      jobs: new JobWatcher(api, { clock: this.clock, random: this.random }),
-      libraries: new LibraryWatcher(api, { clock: this.clock, random: this.random }),
+      api: noticingSubmits(api, jobs, this.clock),
+      jobs,
+      libraries: new LibraryWatcher(api, watching),
       endpoint: endpoint.url,
     };
   }

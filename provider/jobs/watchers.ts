@@ -1,9 +1,9 @@
 import type { Clock, Random } from "../clock";
-import type { FpDbDeleteJob, FpShotDb, MpsApi } from "../client/types";
+import type { DelType, FpDbDeleteJob, FpShotDb, MpsApi } from "../client/types";
 import { JobFailedError, WaitTimeoutError } from "../errors";
-import { BatchedLookup, DEFAULT_COALESCE_WINDOW_MS } from "./batched-lookup";
 import { JobNotFoundError } from "./errors";
-import { formatDuration, pollUntil, type WaitOptions } from "./poll";
+import { formatDuration, waitBounds, type WaitOptions } from "./poll";
+import { WaitScheduler, type Lane } from "./scheduler";
 
 export type { WaitOptions } from "./poll";
 
@@ -11,31 +11,46 @@ export type { WaitOptions } from "./poll";
 export interface WatcherOptions {
   clock: Clock;
   /**
-   * Accepted so every component takes the same options; polls are deliberately not jittered, because polls
+   * Accepted so every component takes the same options; looks are deliberately not jittered, because looks
    * that fall due together are what lets them share a batched call.
    */
   random?: Random;
-  /** How long a lookup waits for others to share its call, in milliseconds (default 250). */
-  coalesceWindowMs?: number;
+  /** The process's wait scheduler; a watcher made without one gets its own (tests). */
+  scheduler?: WaitScheduler;
+  /** Names the endpoint whose per-action budget this watcher's polls count against (default: one per watcher). */
+  endpointKey?: string;
+}
+
+/** Learning class of a job whose DelType is not known yet (a job resumed from an earlier run). */
+const UNKNOWN_JOB_CLASS = "job";
+/** Learning class of library waits (active after a create, gone after a Delete). */
+const LIBRARY_CLASS = "library";
+
+let anonymousWatchers = 0;
+
+function endpointKeyOf(options: WatcherOptions): string {
+  return options.endpointKey ?? `watcher-${++anonymousWatchers}`;
 }
 
 /**
  * Waits for Purge/Delete jobs. All waits and lookups of one watcher share QueryFpDBDeleteJobList calls of up to
- * 10 ids, and concurrent `recentJobs()` callers share one call.
+ * 10 ids, scheduled by the process's wait scheduler; concurrent `recentJobs()` callers share one call.
  */
 export class JobWatcher {
-  private readonly batches: BatchedLookup<FpDbDeleteJob>;
+  private readonly lane: Lane<FpDbDeleteJob>;
   private readonly clock: Clock;
-  private readonly windowMs: number;
   private recent?: { startedAt: number; jobs: Promise<FpDbDeleteJob[]> };
+  /** Jobs this process submitted: their DelType and submit time, so their waits learn from the right class. */
+  private readonly submitted = new Map<string, { delType: DelType; at: number }>();
 
   constructor(
     private readonly api: MpsApi,
     options: WatcherOptions,
   ) {
     this.clock = options.clock;
-    this.windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
-    this.batches = new BatchedLookup(
+    const scheduler = options.scheduler ?? new WaitScheduler({ clock: options.clock });
+    this.lane = scheduler.lane(
+      `${endpointKeyOf(options)}\u0000QueryFpDBDeleteJobList`,
       async (ids) => {
         const result = await api.queryFpDbDeleteJobList(ids);
         return {
@@ -43,15 +58,18 @@ export class JobWatcher {
           gone: new Set(result.nonExistIds),
         };
       },
-      options.clock,
       { action: "QueryFpDBDeleteJobList", noun: "job" },
-      this.windowMs,
     );
+  }
+
+  /** Tells the watcher a job was submitted now (the wiring calls it for every SubmitFpDBDeleteJob answer). */
+  noteSubmitted(jobId: string, delType: DelType, at: number = this.clock.now()): void {
+    this.submitted.set(jobId, { delType, at });
   }
 
   /** The jobs with these ids; `undefined` for an id the service does not know (`NonExistIds`). */
   lookup(jobIds: readonly string[]): Promise<Map<string, FpDbDeleteJob | undefined>> {
-    return this.batches.lookup(jobIds);
+    return this.lane.lookup(jobIds);
   }
 
   /**
@@ -73,21 +91,34 @@ export class JobWatcher {
   }
 
   /**
-   * Polls job `jobId` until it ends. Resolves with the job on `Success`; throws `JobFailedError` on `Fail`,
-   * `JobNotFoundError` when the service does not know the id, `WaitTimeoutError` after `timeoutMs`, and a fatal
-   * `MpsApiError` (auth, parameters) at once. Other failed polls are reported and the wait goes on.
+   * Waits for job `jobId` to end. Resolves with the job on `Success`; throws `JobFailedError` on `Fail`,
+   * `JobNotFoundError` when the service does not know the id (NonExistIds), `WaitTimeoutError` after
+   * `timeoutMs`, and a fatal `MpsApiError` (auth, parameters, an id the answer does not account for) at once.
+   * Other failed looks are reported and the wait goes on.
    */
   waitForJob(jobId: string, options: WaitOptions): Promise<FpDbDeleteJob> {
-    return pollUntil(
-      this.clock,
-      { ...options, pollLeadMs: this.windowMs },
-      async (dueAt) => {
-        const job = (await this.batches.lookup([jobId], { notBefore: dueAt })).get(jobId);
+    const submitted = this.submitted.get(jobId);
+    this.submitted.delete(jobId);
+    return this.lane.wait({
+      id: jobId,
+      classKey: submitted?.delType ?? UNKNOWN_JOB_CLASS,
+      startedAt: submitted?.at,
+      ...waitBounds(options),
+      timeoutMs: options.timeoutMs,
+      describe: options.describe,
+      onPoll: options.onPoll,
+      onPollError: options.onPollError,
+      interpret: (job) => {
         if (job === undefined) throw jobNotFound(jobId, options.describe);
         if (job.status === "Fail") throw jobFailed(job, options.describe);
-        return { done: job.status === "Success", status: job.status, value: job };
+        return {
+          done: job.status === "Success",
+          status: job.status,
+          value: job,
+          classKey: job.delType !== "" ? job.delType : undefined,
+        };
       },
-      (lastStatus, waitedMs) =>
+      onTimeout: (lastStatus, waitedMs) =>
         new WaitTimeoutError(
           `Timed out after ${formatDuration(waitedMs)} waiting for job ${jobId} for ${options.describe}; ` +
             `last status: ${lastStatus}. The job may still finish: raise jobTimeoutSeconds, or run the ` +
@@ -96,23 +127,21 @@ export class JobWatcher {
           lastStatus,
           waitedMs,
         ),
-    );
+    });
   }
 }
 
 /**
  * Waits for libraries to reach a state. All waits and lookups of one watcher share ListFpShotDB calls of up to
- * 10 ids.
+ * 10 ids, scheduled by the process's wait scheduler.
  */
 export class LibraryWatcher {
-  private readonly batches: BatchedLookup<FpShotDb>;
-  private readonly clock: Clock;
-  private readonly windowMs: number;
+  private readonly lane: Lane<FpShotDb>;
 
   constructor(api: MpsApi, options: WatcherOptions) {
-    this.clock = options.clock;
-    this.windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
-    this.batches = new BatchedLookup(
+    const scheduler = options.scheduler ?? new WaitScheduler({ clock: options.clock });
+    this.lane = scheduler.lane(
+      `${endpointKeyOf(options)}\u0000ListFpShotDB`,
       async (ids) => {
         const result = await api.listFpShotDb(ids);
         return {
@@ -120,34 +149,37 @@ export class LibraryWatcher {
           gone: new Set(result.nonExistIds),
         };
       },
-      options.clock,
       { action: "ListFpShotDB", noun: "library" },
-      this.windowMs,
     );
   }
 
-  /** The libraries with these ids; `undefined` for an id the service does not know (`NonExistIds`: gone). */
+  /**
+   * The libraries with these ids; `undefined` for an id the service lists in `NonExistIds` (gone). An id the
+   * answer does not account for is an error naming it.
+   */
   lookup(fpDbIds: readonly string[]): Promise<Map<string, FpShotDb | undefined>> {
-    return this.batches.lookup(fpDbIds);
+    return this.lane.lookup(fpDbIds);
   }
 
   /**
-   * Polls library `fpDbId` until `done(library)` is true (`undefined` = the library is gone) and resolves with
-   * what it saw last; throws `WaitTimeoutError` after `timeoutMs` and a fatal `MpsApiError` at once.
+   * Waits until `done(library)` is true (`undefined` = the library is gone) and resolves with what it saw last;
+   * throws `WaitTimeoutError` after `timeoutMs` and a fatal `MpsApiError` at once.
    */
   waitFor(
     fpDbId: string,
     done: (library: FpShotDb | undefined) => boolean,
     options: WaitOptions,
   ): Promise<FpShotDb | undefined> {
-    return pollUntil(
-      this.clock,
-      { ...options, pollLeadMs: this.windowMs },
-      async (dueAt) => {
-        const library = (await this.batches.lookup([fpDbId], { notBefore: dueAt })).get(fpDbId);
-        return { done: done(library), status: library?.status ?? "gone", value: library };
-      },
-      (lastStatus, waitedMs) =>
+    return this.lane.wait({
+      id: fpDbId,
+      classKey: LIBRARY_CLASS,
+      ...waitBounds(options),
+      timeoutMs: options.timeoutMs,
+      describe: options.describe,
+      onPoll: options.onPoll,
+      onPollError: options.onPollError,
+      interpret: (library) => ({ done: done(library), status: library?.status ?? "gone", value: library }),
+      onTimeout: (lastStatus, waitedMs) =>
         new WaitTimeoutError(
           `Timed out after ${formatDuration(waitedMs)} waiting for ${options.describe}; last status: ` +
             `${lastStatus}. It may still get there: raise jobTimeoutSeconds, or run the operation again.`,
@@ -155,8 +187,25 @@ export class LibraryWatcher {
           lastStatus,
           waitedMs,
         ),
-    );
+    });
   }
+}
+
+/**
+ * The API as the lifecycle uses it, telling `jobs` about every job it submits (DelType and time), so that the
+ * job's wait learns from the jobs of its own kind from its first look on.
+ */
+export function noticingSubmits(api: MpsApi, jobs: JobWatcher, clock: Clock): MpsApi {
+  return {
+    createFpShotDb: (request) => api.createFpShotDb(request),
+    listFpShotDb: (ids) => api.listFpShotDb(ids),
+    queryFpDbDeleteJobList: (ids) => api.queryFpDbDeleteJobList(ids),
+    submitFpDbDeleteJob: async (request) => {
+      const result = await api.submitFpDbDeleteJob(request);
+      jobs.noteSubmitted(result.jobId, request.delType, clock.now());
+      return result;
+    },
+  };
 }
 
 function jobNotFound(jobId: string, describe: string): JobNotFoundError {

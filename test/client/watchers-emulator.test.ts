@@ -1,5 +1,6 @@
 import { MpsApiError } from "../../provider/errors";
-import { JobWatcher, LibraryWatcher } from "../../provider/jobs/watchers";
+import { GAP_FRACTION, POLL_SHARE, SLACK_FRACTION } from "../../provider/jobs/scheduler-rule";
+import { JobWatcher, LibraryWatcher, noticingSubmits } from "../../provider/jobs/watchers";
 import { EmulatorFixture } from "./emulator-fixture";
 
 /**
@@ -53,5 +54,96 @@ describe("lookups against the emulator: gone only when MPS says so", () => {
     }
     const last = settled[9];
     expect(last.status === "rejected" && (last.reason as Error).message).toContain(`"${bad}"`);
+  });
+});
+
+describe("waits against the emulator with distributed durations", () => {
+  const FLOOR_MS = 1000;
+
+  async function runWaits(
+    fixture: EmulatorFixture,
+    count: number,
+    delType: "Purge" | "Delete",
+  ): Promise<{
+    latencies: { durationMs: number; latencyMs: number }[];
+    endedAt: number;
+    lastEnd: number;
+    calls: number;
+  }> {
+    const start = fixture.clock.now();
+    const client = fixture.client();
+    const jobs = new JobWatcher(client, { clock: fixture.clock });
+    const api = noticingSubmits(client, jobs, fixture.clock);
+    const ids = Array.from({ length: count }, (_, i) =>
+      fixture.emulator.admin.seedLibrary({ name: `w${i}` }),
+    );
+    const seen = new Map<string, number>();
+    const waits = ids.map(async (fpDbId) => {
+      const { jobId } = await api.submitFpDbDeleteJob({ fpDbId, delType });
+      const job = await jobs.waitForJob(jobId, {
+        intervalMs: FLOOR_MS,
+        timeoutMs: 600_000,
+        describe: `library ${fpDbId}`,
+      });
+      seen.set(job.jobId, fixture.clock.now());
+    });
+    await Promise.all(waits);
+    const ledger = fixture.emulator.admin.state().jobs.filter((j) => seen.has(j.jobId));
+    const latencies = ledger.map((j) => {
+      const end = Date.parse(j.submittedAt) + j.durationMs;
+      return { durationMs: j.durationMs, latencyMs: seen.get(j.jobId)! - end };
+    });
+    return {
+      latencies,
+      endedAt: Math.max(...seen.values()) - start,
+      lastEnd: Math.max(...ledger.map((j) => Date.parse(j.submittedAt) + j.durationMs)) - start,
+    };
+  }
+
+  it("8 waits on uniform 2-10 s Purges: each seen within max(1 s, t/15) + t/30 of its end", async () => {
+    const fixture = await EmulatorFixture.start({
+      quota: 100,
+      seed: 3,
+      purgeSeconds: { uniform: { min: 2, max: 10 } },
+    });
+    try {
+      const { latencies } = await runWaits(fixture, 8, "Purge");
+      for (const { durationMs, latencyMs } of latencies) {
+        const waited = durationMs + latencyMs;
+        expect(latencyMs).toBeGreaterThanOrEqual(0);
+        expect(latencyMs).toBeLessThanOrEqual(
+          Math.max(FLOOR_MS, waited * GAP_FRACTION) + waited * SLACK_FRACTION + 50,
+        );
+      }
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("60 waits on lognormal Deletes (median 10 s, p95 30 s): done within 5% of the last end plus a second, polls within the budget", async () => {
+    const fixture = await EmulatorFixture.start({
+      quota: 100,
+      seed: 4,
+      deleteSeconds: { lognormal: { median: 10, p95: 30, max: 120 } },
+    });
+    try {
+      const { latencies, endedAt, lastEnd } = await runWaits(fixture, 60, "Delete");
+      expect(latencies).toHaveLength(60);
+      expect(new Set(latencies.map((l) => l.durationMs)).size).toBeGreaterThan(50);
+      expect(latencies.every((l) => l.latencyMs >= 0 && l.latencyMs <= 30_000)).toBe(true);
+      expect(endedAt).toBeLessThanOrEqual(1.05 * (lastEnd + FLOOR_MS));
+      const polls = fixture.emulator.admin
+        .requests()
+        .filter((r) => r.action === "QueryFpDBDeleteJobList")
+        .map((r) => Date.parse(r.time));
+      let busiest = 0;
+      for (let i = 0, j = 0; i < polls.length; i++) {
+        while (j < polls.length && polls[j] < polls[i] + 1000) j++;
+        busiest = Math.max(busiest, j - i);
+      }
+      expect(busiest).toBeLessThanOrEqual(Math.floor(1.1 * POLL_SHARE * 100));
+    } finally {
+      await fixture.close();
+    }
   });
 });

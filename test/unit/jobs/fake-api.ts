@@ -34,10 +34,12 @@ export interface FakeCall {
 export class FakeMpsApi implements MpsApi {
   readonly calls: FakeCall[] = [];
   readonly failures: unknown[] = [];
-  private readonly jobs = new Map<string, { script: ScriptedJob; addedAt: number }>();
+  readonly jobs = new Map<string, { script: ScriptedJob; addedAt: number }>();
   readonly libraries = new Map<string, FpShotDb>();
   /** Delay of every answer, in clock milliseconds. */
   latencyMs = 0;
+  /** How long a job submitted through `submitFpDbDeleteJob` runs (default: forever). */
+  jobDurationMs?: () => number;
 
   constructor(private readonly clock: Clock) {}
 
@@ -75,7 +77,10 @@ export class FakeMpsApi implements MpsApi {
   async submitFpDbDeleteJob(request: SubmitFpDbDeleteJobRequest): Promise<SubmitFpDbDeleteJobResult> {
     await this.enter("SubmitFpDBDeleteJob", [request.fpDbId]);
     const jobId = `job-${this.jobs.size + 1}`;
-    this.addJob({ job: { jobId, fpDbId: request.fpDbId, delType: request.delType, status: "Queuing" } });
+    this.addJob({
+      job: { jobId, fpDbId: request.fpDbId, delType: request.delType, status: "Queuing" },
+      endsAfterMs: this.jobDurationMs?.(),
+    });
     return { requestId: "rid", jobId };
   }
 

@@ -1,7 +1,7 @@
 import type { FpShotDb } from "../../../provider/client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
 import { JobNotFoundError } from "../../../provider/jobs/errors";
-import { STEADY_POLLS } from "../../../provider/jobs/poll";
+import { GAP_FRACTION } from "../../../provider/jobs/scheduler-rule";
 import { JobWatcher, LibraryWatcher, type WaitOptions } from "../../../provider/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
@@ -10,17 +10,6 @@ const DESCRIBE = "library lib-1 (my-lib)";
 
 function waitOptions(overrides: Partial<WaitOptions> = {}): WaitOptions {
   return { intervalMs: 5000, timeoutMs: 1_800_000, describe: DESCRIBE, ...overrides };
-}
-
-/** Groups calls into poll rounds: calls less than `gapMs` apart belong to one round. */
-function rounds(calls: { at: number; ids: string[] }[], gapMs = 2000): { at: number; ids: string[] }[][] {
-  const result: { at: number; ids: string[] }[][] = [];
-  for (const call of calls) {
-    const last = result[result.length - 1];
-    if (last && call.at - last[0].at < gapMs) last.push(call);
-    else result.push([call]);
-  }
-  return result;
 }
 
 describe("JobWatcher.waitForJob", () => {
@@ -32,29 +21,34 @@ describe("JobWatcher.waitForJob", () => {
     expect(job).toEqual({ ...deleteJob(1), status: "Success", finishTime: "2026-11-24T00:10:00Z" });
   });
 
-  it("polls STEADY_POLLS times intervalMs apart, then backs off x1.5 up to maxIntervalMs, with a last poll at the deadline", async () => {
+  it("looks a floor (intervalMs) apart at first, then at most a fifteenth of the time waited apart, capped at maxIntervalMs, with a last look at the deadline", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     api.addJob({ job: deleteJob(1) });
     const polls: number[] = [];
-    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 0 });
+    const watcher = new JobWatcher(api, { clock });
     const error = await watcher
       .waitForJob(
         "job-1",
         waitOptions({
           intervalMs: 1000,
           maxIntervalMs: 4000,
-          timeoutMs: 20_000,
+          timeoutMs: 100_000,
           onPoll: (_s, ms) => polls.push(ms),
         }),
       )
       .catch((e: unknown) => e);
-    expect(STEADY_POLLS).toBe(4);
-    expect(polls).toEqual([1000, 2000, 3000, 4000, 5500, 7750, 11_125, 15_125, 19_125, 20_000]);
     expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(polls.slice(0, 15)).toEqual(Array.from({ length: 15 }, (_, i) => (i + 1) * 1000));
+    expect(polls[polls.length - 1]).toBe(100_000);
+    for (let i = 1; i < polls.length - 1; i++) {
+      const gap = polls[i] - polls[i - 1];
+      expect(gap).toBeCloseTo(Math.min(4000, Math.max(1000, polls[i - 1] * GAP_FRACTION)), 2);
+    }
+    expect(Math.max(...polls.slice(1).map((p, i) => p - polls[i]))).toBe(4000);
   });
 
-  it("never backs off beyond 30 s by default, and never below intervalMs", async () => {
+  it("never looks more often than intervalMs, and caps gaps at 30 s by default", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     api.addJob({ job: deleteJob(1) });
@@ -64,11 +58,12 @@ describe("JobWatcher.waitForJob", () => {
       gaps.push(ms - last);
       last = ms;
     };
-    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 0 });
+    const watcher = new JobWatcher(api, { clock });
     await watcher
-      .waitForJob("job-1", waitOptions({ intervalMs: 20_000, timeoutMs: 130_000, onPoll }))
+      .waitForJob("job-1", waitOptions({ intervalMs: 20_000, timeoutMs: 1_000_000, onPoll }))
       .catch(() => {});
-    expect(gaps).toEqual([20_000, 20_000, 20_000, 20_000, 30_000, 20_000]);
+    expect(Math.min(...gaps.slice(0, -1))).toBe(20_000);
+    expect(Math.max(...gaps)).toBe(30_000);
     gaps.length = 0;
     last = 0;
     await watcher
@@ -85,7 +80,7 @@ describe("JobWatcher.waitForJob", () => {
     const api = new FakeMpsApi(clock);
     api.addJob({ job: deleteJob(1), endsAfterMs: 10_000 });
     const seen: [string, number][] = [];
-    await new JobWatcher(api, { clock, coalesceWindowMs: 0 }).waitForJob(
+    await new JobWatcher(api, { clock }).waitForJob(
       "job-1",
       waitOptions({ intervalMs: 4000, onPoll: (status, ms) => seen.push([status, ms]) }),
     );
@@ -129,7 +124,7 @@ describe("JobWatcher.waitForJob", () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     api.addJob({ job: deleteJob(1) });
-    const error = await new JobWatcher(api, { clock, coalesceWindowMs: 0 })
+    const error = await new JobWatcher(api, { clock })
       .waitForJob("job-1", waitOptions({ timeoutMs: 60_000 }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
@@ -171,7 +166,7 @@ describe("JobWatcher.waitForJob", () => {
     );
     api.failNext(transient, transient);
     const failures: [string, number][] = [];
-    const job = await new JobWatcher(api, { clock, coalesceWindowMs: 0 }).waitForJob(
+    const job = await new JobWatcher(api, { clock }).waitForJob(
       "job-1",
       waitOptions({ intervalMs: 4000, onPollError: (e, ms) => failures.push([e.code, ms]) }),
     );
@@ -214,27 +209,30 @@ describe("JobWatcher.waitForJob", () => {
 
 describe("JobWatcher batching", () => {
   it.each([[1], [10], [25], [1000]])(
-    "%d concurrent waits poll with ceil(N/10) calls of at most 10 ids per round",
+    "%d concurrent waits: calls of at most 10 distinct ids, every wait ends, each job looked at about once after learning",
     async (n) => {
       const clock = new FakeClock();
       const api = new FakeMpsApi(clock);
       const watcher = new JobWatcher(api, { clock });
       for (let i = 1; i <= n; i++) api.addJob({ job: deleteJob(i), endsAfterMs: 60_000 });
       const jobs = await Promise.all(
-        Array.from({ length: n }, (_, i) => watcher.waitForJob(`job-${i + 1}`, waitOptions())),
+        Array.from({ length: n }, (_, i) =>
+          watcher.waitForJob(`job-${i + 1}`, waitOptions({ intervalMs: 1000 })),
+        ),
       );
       expect(jobs.every((job) => job.status === "Success")).toBe(true);
-      const perRound = rounds(api.callsTo("QueryFpDBDeleteJobList"));
-      expect(perRound.length).toBeGreaterThan(3);
-      for (const round of perRound) {
-        expect(round).toHaveLength(Math.ceil(n / 10));
-        expect(round.every((call) => call.ids.length <= 10)).toBe(true);
-        expect(new Set(round.flatMap((call) => call.ids)).size).toBe(n);
+      const calls = api.callsTo("QueryFpDBDeleteJobList");
+      for (const call of calls) {
+        expect(call.ids.length).toBeLessThanOrEqual(10);
+        expect(new Set(call.ids).size).toBe(call.ids.length);
       }
+      // The ten oldest are swept; the others are looked at when those are seen done.
+      const sweepCalls = calls.filter((call) => call.at - calls[0].at < 59_000).length;
+      expect(calls.length - sweepCalls).toBe(Math.ceil(n / 10));
     },
   );
 
-  it("coalesces lookups from many callers in the same window, sharing duplicate ids", async () => {
+  it("coalesces lookups made in the same turn, sharing duplicate ids", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     for (let i = 1; i <= 15; i++) api.addJob({ job: deleteJob(i) });
@@ -253,15 +251,15 @@ describe("JobWatcher batching", () => {
     ]);
   });
 
-  it("sends a full batch at once and a partial one after the coalescing window", async () => {
+  it("sends lookups at once: no coalescing window, a partial batch goes with the full one", async () => {
     const clock = new FakeClock();
     const start = clock.now();
     const api = new FakeMpsApi(clock);
-    const watcher = new JobWatcher(api, { clock, coalesceWindowMs: 250 });
+    const watcher = new JobWatcher(api, { clock });
     await watcher.lookup(Array.from({ length: 13 }, (_, i) => `job-${i}`));
     expect(api.calls.map((call) => [call.ids.length, call.at - start])).toEqual([
       [10, 0],
-      [3, 250],
+      [3, 0],
     ]);
   });
 
@@ -272,9 +270,10 @@ describe("JobWatcher batching", () => {
     const failure = new MpsApiError("boom", "QueryFpDBDeleteJobList", "InternalError", "transient");
     api.failNext(failure);
     const watcher = new JobWatcher(api, { clock });
-    const first = watcher.lookup(Array.from({ length: 10 }, (_, i) => `job-${i}`));
+    const first = watcher.lookup(Array.from({ length: 10 }, (_, i) => `job-${i}`)).catch((e: unknown) => e);
+    await new Promise((resolve) => setImmediate(resolve));
     const second = watcher.lookup(["job-11"]);
-    await expect(first).rejects.toBe(failure);
+    expect(await first).toBe(failure);
     expect([...(await second).keys()]).toEqual(["job-11"]);
     expect((await second).get("job-11")?.fpDbId).toBe("lib-11");
   });
@@ -332,7 +331,7 @@ describe("LibraryWatcher", () => {
     const api = new FakeMpsApi(clock);
     api.libraries.set("lib-1", library("lib-1", "offline"));
     void clock.sleep(7000).then(() => api.libraries.set("lib-1", library("lib-1", "active")));
-    const watcher = new LibraryWatcher(api, { clock, coalesceWindowMs: 0 });
+    const watcher = new LibraryWatcher(api, { clock });
     const seen: string[] = [];
     const result = await watcher.waitFor(
       "lib-1",
@@ -360,7 +359,7 @@ describe("LibraryWatcher", () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     api.libraries.set("lib-1", library("lib-1", "offline"));
-    const error = await new LibraryWatcher(api, { clock, coalesceWindowMs: 0 })
+    const error = await new LibraryWatcher(api, { clock })
       .waitFor("lib-1", (lib) => lib?.status === "active", waitOptions({ timeoutMs: 90_500 }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);

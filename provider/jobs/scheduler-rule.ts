@@ -1,0 +1,138 @@
+/**
+ * The rule that decides when the wait scheduler next looks at a wait. Pure functions and the per-class learning,
+ * so the rule can be read (and tested) apart from the timers and calls of `scheduler.ts`.
+ *
+ * THE RULE
+ *
+ * 1. Latency bound. A wait that has waited `e` is looked at again at most `max(floor, e / 15)` after its last
+ *    look, and a look may be held back for company by at most `e / 30` (see `batchSlackMs`). So a job that ends
+ *    after waiting `e` is seen at most `max(floor, e/15) + e/30` later: about a second at first (the floor,
+ *    `pollIntervalSeconds`, default 1 s), at most a tenth of the time already waited later on, and never more than
+ *    the cap (`maxPollIntervalMs`, default 30 s) apart. Why relative: a 2 s job deserves a look every second, a
+ *    30-minute job one every few minutes; a fixed interval is either slow for the first or wasteful for the
+ *    second, and a fixed backoff (x1.5) sees a 20 s job at 23.8 s.
+ * 2. Learning. Waits are grouped in classes (DelType and endpoint for jobs; libraries separately). Once a class
+ *    has seen waits finish, a wait is not expected to end before `start + shortest duration seen`, so its looks
+ *    are deferred to that moment instead of sweeping it every round (never beyond the cap). The shortest, not a
+ *    typical, duration: a job shorter than every one seen so far is the only one this can make late, and that
+ *    lateness is bounded by the cap.
+ * 3. In order. Jobs submitted together tend to finish together and in order. Until the class shows otherwise,
+ *    only its `LEADERS` oldest unfinished waits are swept by rule 1; younger ones are looked at when the learned
+ *    duration says they may be done (rule 2), and at least once per cap. When a wait is seen done, older waits
+ *    of its class are looked at at once. A class in which a younger wait is seen done while an older one is seen
+ *    still running (beyond a tolerance) is out of order: from then on every wait follows rules 1 and 2.
+ * 4. Budget. Calls that only poll take at most `POLL_SHARE` of `requestsPerSecond` per endpoint and action (the
+ *    limit is per account and action, shared with the account's other MPS traffic); when more ids are due, the
+ *    longest overdue go first. One-off lookups (a destroy's "is it already gone?") are not polls: they go out at
+ *    the next turn of the event loop, and due polls ride along in their calls for free.
+ * 5. Company. Due ids go out together, 10 per call. A due id waits for company only when other ids are due
+ *    within its slack (`batchSlackMs`), and never longer: a lone wait is looked at exactly on time. A call with
+ *    room left takes ids that are past half of their rule-1 gap (`rideFrom`): a look that costs no call, and
+ *    waits looked at together stay due together, so their later looks share calls too. An id deferred by rule 2
+ *    or 3 never rides early: a look before it can be done is wasted.
+ */
+
+/** Rule 1: the gap between looks is at most this fraction of the time waited (before the batching slack). */
+export const GAP_FRACTION = 1 / 15;
+/** Rule 5: how long a due id may be held for company, as a fraction of the time waited. */
+export const SLACK_FRACTION = 1 / 30;
+/** Rules 1 and 5 together: a wait's end is seen within this fraction of the time waited (beyond the floor). */
+export const LATENCY_FRACTION = GAP_FRACTION + SLACK_FRACTION;
+/** Rule 3: waits per class swept by rule 1 while the class finishes in order (one call's worth). */
+export const LEADERS = 10;
+/** Rule 4: the share of `requestsPerSecond` that polling may take, per endpoint and action. */
+export const POLL_SHARE = 1 / 5;
+/** Rule 2: how many recent durations a class remembers. */
+const REMEMBERED_DURATIONS = 64;
+/**
+ * Rule 3: a younger wait seen done while an older one still runs counts as out of order only when the two
+ * started more than this fraction of the younger's duration apart: jobs submitted a few milliseconds apart may
+ * be answered in separate calls.
+ */
+const ORDER_TOLERANCE_FRACTION = 1 / 10;
+
+/** Timing bounds of one wait, in milliseconds. */
+export interface WaitBounds {
+  /** Shortest gap between two looks, and the delay of the first look. */
+  floorMs: number;
+  /** Longest gap between two looks. */
+  capMs: number;
+}
+
+/** What the rule needs to know about one wait. */
+export interface WaitPosition extends WaitBounds {
+  startedAt: number;
+  /** Time of the last look, or `startedAt` before the first. */
+  lastLookAt: number;
+  /** Rule 3: the class runs in order and this wait is not among its oldest unfinished. */
+  shadowed: boolean;
+}
+
+/** Rule 1: the latest time the wait is due for its next look, by the latency bound alone. */
+export function latencyDueAt(w: WaitPosition): number {
+  const waited = w.lastLookAt - w.startedAt;
+  return w.lastLookAt + clamp(waited * GAP_FRACTION, w.floorMs, w.capMs);
+}
+
+/** Rule 5: how long a due look may wait for company. */
+export function batchSlackMs(w: Pick<WaitPosition, "startedAt" | "capMs">, now: number): number {
+  return Math.min(w.capMs, Math.max(0, now - w.startedAt) * SLACK_FRACTION);
+}
+
+/** When a wait is due (`at`), and from when it may ride along in a call that goes anyway (`rideFrom`). */
+export interface LookPlan {
+  at: number;
+  rideFrom: number;
+}
+
+/** Rules 1 to 3 and 5: when to look at the wait next. `shortestMs`: its class's shortest duration seen, if any. */
+export function nextLookAt(w: WaitPosition, shortestMs: number | undefined): LookPlan {
+  const byLatency = latencyDueAt(w);
+  const latest = w.lastLookAt + Math.max(w.floorMs, w.capMs);
+  const expectedEnd = shortestMs === undefined ? undefined : w.startedAt + shortestMs;
+  if (expectedEnd !== undefined && expectedEnd > w.lastLookAt) {
+    // Not expected done before expectedEnd: look then, not before (but never later than the cap allows).
+    const at = Math.min(Math.max(byLatency, expectedEnd), latest);
+    return { at, rideFrom: at === byLatency ? (w.lastLookAt + byLatency) / 2 : at };
+  }
+  if (w.shadowed && expectedEnd === undefined) return { at: latest, rideFrom: latest };
+  return { at: byLatency, rideFrom: (w.lastLookAt + byLatency) / 2 };
+}
+
+/** What a class of waits has learned from the waits of it seen finishing. */
+export class ClassLearning {
+  private readonly durations: number[] = [];
+  private outOfOrder = false;
+  /** The youngest wait seen done: when it started, how long it took, when it was seen done. */
+  private youngestDone?: { startedAt: number; durationMs: number; seenAt: number };
+
+  /** Shortest duration among the recent waits seen done; undefined before the first. */
+  shortestMs(): number | undefined {
+    return this.durations.length === 0 ? undefined : Math.min(...this.durations);
+  }
+
+  /** Whether the class still finishes in order (true until evidence says otherwise). */
+  inOrder(): boolean {
+    return !this.outOfOrder;
+  }
+
+  /** A wait started at `startedAt` was seen done at `seenAt`. */
+  done(startedAt: number, seenAt: number): void {
+    const durationMs = Math.max(0, seenAt - startedAt);
+    this.durations.push(durationMs);
+    if (this.durations.length > REMEMBERED_DURATIONS) this.durations.shift();
+    if (this.youngestDone === undefined || startedAt > this.youngestDone.startedAt)
+      this.youngestDone = { startedAt, durationMs, seenAt };
+  }
+
+  /** A wait started at `startedAt` was seen still running at `seenAt`. */
+  running(startedAt: number, seenAt: number): void {
+    const younger = this.youngestDone;
+    if (younger === undefined || seenAt < younger.seenAt) return;
+    if (younger.startedAt - startedAt > younger.durationMs * ORDER_TOLERANCE_FRACTION) this.outOfOrder = true;
+  }
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), Math.max(low, high));
+}

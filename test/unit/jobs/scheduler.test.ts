@@ -1,0 +1,220 @@
+import type { DurationSpec } from "../../../emulator/durations";
+import { WaitScheduler } from "../../../provider/jobs/scheduler";
+import {
+  GAP_FRACTION,
+  LATENCY_FRACTION,
+  POLL_SHARE,
+  SLACK_FRACTION,
+} from "../../../provider/jobs/scheduler-rule";
+import { JobWatcher, noticingSubmits } from "../../../provider/jobs/watchers";
+import { FakeClock } from "../../support/fake-clock";
+import { FakeMpsApi, deleteJob } from "./fake-api";
+import { busiestWindow, simulate, type JobSeen } from "./simulate";
+
+/**
+ * The wait scheduler's rule (provider/jobs/scheduler-rule.ts) on a fake clock, on fixed, uniform and lognormal
+ * job durations: the latency bound, learning, the polling budget and lone waits.
+ */
+
+const FLOOR_MS = 1000;
+const UNIFORM: DurationSpec = { uniform: { min: 2, max: 10 } };
+const LOGNORMAL: DurationSpec = { lognormal: { median: 10, p95: 30, max: 120 } };
+
+/** Rule 1 and 5: a job that ends is seen within max(floor, t/15) + t/30, t the time waited when it is seen. */
+function withinBound(job: JobSeen): boolean {
+  const waited = job.durationMs + job.latencyMs;
+  return job.latencyMs <= Math.max(FLOOR_MS, waited * GAP_FRACTION) + waited * SLACK_FRACTION + 1;
+}
+
+/** How many looks rule 1 alone (a sweep of every id) would make for a job of `durationMs`. */
+function sweepLooks(durationMs: number): number {
+  let looks = 0;
+  for (let at = 0; at < durationMs; at += Math.max(FLOOR_MS, at * GAP_FRACTION)) looks += 1;
+  return looks;
+}
+
+describe("the latency bound", () => {
+  it("states about a tenth of the time waited", () => {
+    expect(LATENCY_FRACTION).toBeCloseTo(0.1, 6);
+  });
+
+  it.each([[2], [3], [7], [20], [120], [1800]])(
+    "a lone %d s job is seen within max(1 s, t/15) + t/30 of its end",
+    async (seconds) => {
+      const [job] = (await simulate({ jobs: 1, submitEveryMs: 0, durations: seconds })).jobs;
+      expect(withinBound(job)).toBe(true);
+      expect(job.latencyMs).toBeLessThanOrEqual(Math.max(FLOOR_MS, seconds * 1000 * LATENCY_FRACTION));
+    },
+  );
+
+  it.each<[string, DurationSpec]>([
+    ["fixed 3 s", 3],
+    ["fixed 20 s", 20],
+    ["uniform 2-10 s", UNIFORM],
+    ["lognormal median 10 s, p95 30 s", LOGNORMAL],
+  ])(
+    "8 concurrent waits (a wave at the CLI's default parallelism), %s: every job within the bound",
+    async (_n, durations) => {
+      for (const seed of [1, 2, 3]) {
+        const { jobs } = await simulate({ jobs: 8, submitEveryMs: 50, durations, seed });
+        expect(jobs.filter((job) => !withinBound(job))).toEqual([]);
+      }
+    },
+  );
+
+  it.each<[string, DurationSpec]>([
+    ["fixed 3 s", 3],
+    ["fixed 20 s", 20],
+  ])("1000 waits, %s: every job within the bound", async (_n, durations) => {
+    const { jobs } = await simulate({ jobs: 1000, submitEveryMs: 10, durations });
+    expect(jobs.filter((job) => !withinBound(job))).toEqual([]);
+  });
+
+  it.each<[string, DurationSpec]>([
+    ["uniform 2-10 s", UNIFORM],
+    ["lognormal median 10 s, p95 30 s", LOGNORMAL],
+  ])(
+    "1000 waits, %s: under the budget the run still ends within 5%% of the last job's end plus a second",
+    async (_n, durations) => {
+      const { jobs, endedAt } = await simulate({ jobs: 1000, submitEveryMs: 10, durations });
+      const lastEnd = Math.max(...jobs.map((job) => job.startedAt + job.durationMs));
+      expect(endedAt).toBeLessThanOrEqual(1.05 * (lastEnd + FLOOR_MS));
+      const late = jobs.filter((job) => !withinBound(job)).length;
+      expect(late).toBeLessThan(jobs.length / 2);
+    },
+  );
+});
+
+describe("learning", () => {
+  it.each<[string, number, DurationSpec]>([
+    ["fixed 3 s", 1.1, 3],
+    ["fixed 20 s", 1.3, 20],
+  ])(
+    "1000 jobs submitted at 100/s, %s: each looked at about once (at most %s looks a job), not swept",
+    async (_n, maxLooks, durations) => {
+      const { jobs, polls } = await simulate({ jobs: 1000, submitEveryMs: 10, durations });
+      const looks = jobs.reduce((sum, job) => sum + job.looks, 0) / jobs.length;
+      expect(looks).toBeLessThanOrEqual(maxLooks);
+      expect(polls.length / jobs.length).toBeLessThanOrEqual(maxLooks / 10 + 0.02);
+      expect(looks).toBeLessThan(sweepLooks((durations as number) * 1000) / 2);
+    },
+  );
+
+  it.each<[string, number, DurationSpec]>([
+    ["uniform 2-10 s", 0.4, UNIFORM],
+    ["lognormal median 10 s, p95 30 s", 0.6, LOGNORMAL],
+  ])(
+    "1000 jobs, %s: fewer than half the calls of a sweep (at most %s calls a job)",
+    async (_n, maxCalls, durations) => {
+      const { jobs, polls } = await simulate({ jobs: 1000, submitEveryMs: 10, durations });
+      const sweep = jobs.reduce((sum, job) => sum + sweepLooks(job.durationMs), 0) / 10;
+      expect(polls.length / jobs.length).toBeLessThanOrEqual(maxCalls);
+      expect(polls.length).toBeLessThan(sweep / 2);
+    },
+  );
+
+  it("learns per class: long Delete jobs do not delay the looks at a short Purge", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const submit = noticingSubmits(api, watcher, clock);
+    const options = { intervalMs: 1000, timeoutMs: 3_600_000, describe: "lib" };
+    api.jobDurationMs = () => 30_000;
+    const deletes: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { jobId } = await submit.submitFpDbDeleteJob({ fpDbId: `d-${i}`, delType: "Delete" });
+      deletes.push(watcher.waitForJob(jobId, options));
+    }
+    await Promise.all(deletes);
+    api.jobDurationMs = () => 2000;
+    const started = clock.now();
+    const { jobId } = await submit.submitFpDbDeleteJob({ fpDbId: "p-1", delType: "Purge" });
+    await watcher.waitForJob(jobId, options);
+    expect(clock.now() - started).toBe(2000);
+    // The same short job as a Delete is looked at when the Deletes taught it to (30 s), not before.
+    const again = await submit.submitFpDbDeleteJob({ fpDbId: "d-x", delType: "Delete" });
+    const at = clock.now();
+    await watcher.waitForJob(again.jobId, options);
+    expect(clock.now() - at).toBe(30_000);
+  });
+});
+
+describe("the polling budget", () => {
+  it("is a fifth of requestsPerSecond", () => {
+    expect(POLL_SHARE).toBe(1 / 5);
+  });
+
+  it.each<[string, number, DurationSpec]>([
+    ["fixed 20 s", 100, 20],
+    ["uniform 2-10 s", 100, UNIFORM],
+    ["lognormal median 10 s, p95 30 s", 100, LOGNORMAL],
+    ["lognormal median 10 s, p95 30 s", 50, LOGNORMAL],
+  ])(
+    "1000 concurrent waits, %s, %s requests/s: at most 1.1 x the share of polls in any second",
+    async (_n, requestsPerSecond, durations) => {
+      const { polls } = await simulate({ jobs: 1000, submitEveryMs: 1, durations, requestsPerSecond });
+      expect(busiestWindow(polls)).toBeLessThanOrEqual(Math.floor(1.1 * POLL_SHARE * requestsPerSecond));
+    },
+  );
+
+  it("does not hold back one-off lookups (they are not polls)", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, {
+      clock,
+      scheduler: new WaitScheduler({ clock, requestsPerSecond: 10 }),
+    });
+    const start = clock.now();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => watcher.lookup([`job-${i}`])));
+    const calls = api.callsTo("QueryFpDBDeleteJobList");
+    expect(calls).toHaveLength(10);
+    expect(calls.every((call) => call.at === start)).toBe(true);
+  });
+});
+
+describe("a lone wait", () => {
+  it("is looked at exactly on time: no window waiting for company", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.addJob({ job: deleteJob(1), endsAfterMs: 3000 });
+    const start = clock.now();
+    await new JobWatcher(api, { clock }).waitForJob("job-1", {
+      intervalMs: 1000,
+      timeoutMs: 60_000,
+      describe: "lib",
+    });
+    expect(api.calls.map((call) => call.at - start)).toEqual([1000, 2000, 3000]);
+  });
+
+  it("does not wait for a wait that falls due later than its slack, nor take it along before half its gap", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const start = clock.now();
+    api.addJob({ job: deleteJob(1), endsAfterMs: 1000 });
+    const first = watcher.waitForJob("job-1", { intervalMs: 1000, timeoutMs: 60_000, describe: "a" });
+    await clock.sleep(600);
+    api.addJob({ job: deleteJob(2), endsAfterMs: 1000 });
+    const second = watcher.waitForJob("job-2", { intervalMs: 1000, timeoutMs: 60_000, describe: "b" });
+    await Promise.all([first, second]);
+    expect(api.calls.map((call) => [call.ids, call.at - start])).toEqual([
+      [["job-1"], 1000],
+      [["job-2"], 1600],
+    ]);
+  });
+
+  it("takes a wait past half its gap along in a call that goes anyway, and the two stay together", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const start = clock.now();
+    api.addJob({ job: deleteJob(1), endsAfterMs: 30_000 });
+    const first = watcher.waitForJob("job-1", { intervalMs: 1000, timeoutMs: 60_000, describe: "a" });
+    await clock.sleep(400);
+    api.addJob({ job: deleteJob(2), endsAfterMs: 29_600 });
+    const second = watcher.waitForJob("job-2", { intervalMs: 1000, timeoutMs: 60_000, describe: "b" });
+    await Promise.all([first, second]);
+    expect(api.calls[0]).toMatchObject({ ids: ["job-1", "job-2"], at: start + 1000 });
+    expect(api.calls.every((call) => call.ids.length === 2)).toBe(true);
+  });
+});
