@@ -1,6 +1,6 @@
 /**
  * A stand-in for the Pulumi CLI's engine: `preview`, `up`, `refresh` and `destroy` of a Pulumi program whose
- * resources are dynamic, driving Pulumi's real provider host over gRPC (pulumi-dynamic.md sections 9 and 10).
+ * resources are dynamic, driving Pulumi's real provider host over gRPC (see README.md for the engine rules it follows).
  *
  * `up`/`preview` run the program in a child process (program/child.ts) under a mock monitor and turn each
  * registration into Check, Diff and Create/Update/Delete calls; `refresh`/`destroy` act on the state file alone

@@ -1,6 +1,6 @@
 /**
  * A typed client for one process of Pulumi's real dynamic-provider host, spoken to over real gRPC with the
- * requests the Pulumi engine sends (pulumi-dynamic.md section 1).
+ * requests the Pulumi engine sends.
  */
 import * as crypto from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
