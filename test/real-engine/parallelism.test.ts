@@ -1,0 +1,68 @@
+/**
+ * How the real engine schedules many libraries: the default number of steps at once (`4 x GOMAXPROCS`), a
+ * destroy of several libraries (one Delete job each), and the first failed Delete job under the CLI's default
+ * fail-fast rule, then the re-run that completes the destroy.
+ */
+import * as os from "node:os";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { requireCli, type Workspace } from "./support/cli";
+import { callsSince, writesIn } from "./support/emulator-calls";
+import { librariesWorkspace, maxConcurrent, stepLines } from "./support/fixture";
+
+jest.setTimeout(300_000);
+
+const COUNT = 12;
+const names = Array.from({ length: COUNT }, (_, i) => `lib-${String(i + 1).padStart(2, "0")}`);
+let emulator: RunningEmulator;
+let ws: Workspace;
+
+beforeAll(async () => {
+  requireCli();
+  // Activation and jobs take long enough that every step the engine starts is still open when the next starts.
+  emulator = await startEmulator({ activateSeconds: 1.5, jobSeconds: 1.5, quota: 100 });
+  ws = await librariesWorkspace(
+    emulator,
+    names.map((name) => ({ name })),
+  );
+});
+
+afterAll(async () => {
+  await ws?.close();
+  await emulator?.close();
+});
+
+test("up with default settings runs 4 x the CPUs Go sees of the creates at once", async () => {
+  const result = await ws.up(["--skip-preview"]);
+  expect(stepLines(result.steps).filter((l) => l.startsWith("create"))).toHaveLength(COUNT);
+  // Go's GOMAXPROCS is the number of CPUs the process may use; Node's availableParallelism() reads the same
+  // affinity mask.
+  expect(maxConcurrent(result.events, "create")).toBe(Math.min(COUNT, 4 * os.availableParallelism()));
+  expect(emulator.admin.state().libraries.filter((l) => l.status === "active")).toHaveLength(COUNT);
+});
+
+test("a failed Delete job stops the destroy: running deletes finish, no new one starts; the re-run completes", async () => {
+  const parallel = 4 * os.availableParallelism();
+  // The first Delete job submitted fails; its library stays.
+  emulator.admin.addFault({ type: "job-fail", delType: "Delete", count: 1 });
+  const before = emulator.admin.counts();
+  const failed = await ws.destroy(["--skip-preview"], { allowFailure: true });
+  expect(failed.code).not.toBe(0);
+  const lines = stepLines(failed.steps);
+  // Fail-fast: the steps running when the job failed finish; the rest never start.
+  expect(lines.filter((l) => l.startsWith("delete"))).toHaveLength(Math.min(COUNT, parallel));
+  expect(lines.filter((l) => l.endsWith(" failed"))).toHaveLength(1);
+  const deletedFirst = COUNT - (await ws.resources()).length;
+  expect(deletedFirst).toBe(Math.min(COUNT, parallel) - 1);
+  expect(writesIn(callsSince(emulator, before))).toEqual({ SubmitFpDBDeleteJob: Math.min(COUNT, parallel) });
+
+  const rerun = await ws.destroy(["--skip-preview"]);
+  expect(stepLines(rerun.steps).filter((l) => l.startsWith("delete") && l.endsWith(" ok"))).toHaveLength(
+    COUNT - deletedFirst,
+  );
+  expect(await ws.resources()).toEqual([]);
+  const jobs = emulator.admin.state().jobs.filter((j) => j.delType === "Delete");
+  // One Delete job per library, plus the one resubmitted for the library whose first job failed.
+  expect(jobs).toHaveLength(COUNT + 1);
+  expect(jobs.filter((j) => j.status === "Fail")).toHaveLength(1);
+  expect(emulator.admin.state().libraries.every((l) => l.deleted)).toBe(true);
+});
