@@ -1,7 +1,7 @@
 /**
  * Adoption (`fpDbId` given), FingerprintLibrary.get and refresh, in process against the emulator.
  */
-import { ConfigError, LibraryGoneError } from "../../provider/errors";
+import { LibraryGoneError } from "../../provider/errors";
 import { InProcessFixture, rejection } from "./support/fixture";
 
 let fx: InProcessFixture;
@@ -44,7 +44,6 @@ describe("adoption", () => {
 
     const err = await rejection(fx.create("ghost", { fpDbId: ghost }));
 
-    expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain(
       `library ${ghost} not found in region cn-hangzhou (endpoint ${fx.emulator.endpoint})`,
     );
@@ -74,7 +73,6 @@ describe("adoption", () => {
 
       const err = await rejection(fx.create("delete-only", { fpDbId, ...inputs }));
 
-      expect(err).toBeInstanceOf(ConfigError);
       expect(err.message).toBe(
         `library ${fpDbId} in region cn-hangzhou has ModelId 11, which only accepts Delete jobs, so ${named} ` +
           `cannot work on it. Remove ${named} (use \`deletionPolicy: "Delete"\` or "Retain").`,

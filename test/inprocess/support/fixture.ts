@@ -41,7 +41,7 @@ export const FAKE_EPOCH = Date.UTC(2026, 10, 24, 8, 0, 0);
 
 // The provider builds its own transport (client/transport.ts); the clock has to see each call in flight to hold
 // time still during it. The transport is the real one, wrapped, for endpoints a fixture registered.
-const clocks = new Map<string, IoAwareClock>();
+const fixtures = new Map<string, InProcessFixture>();
 let tracking = false;
 
 function trackTransports(): void {
@@ -50,8 +50,16 @@ function trackTransports(): void {
   const real = transportModule.createTransport;
   jest.spyOn(transportModule, "createTransport").mockImplementation((options) => {
     const inner = real(options);
-    const clock = clocks.get(new URL(options.endpoint).host);
-    return clock ? clock.trackTransport(inner) : inner;
+    const fixture = fixtures.get(new URL(options.endpoint).host);
+    if (!fixture) return inner;
+    return fixture.clock.trackTransport({
+      endpointHost: inner.endpointHost,
+      call: async (action, query) => {
+        const answer = await inner.call(action, query);
+        fixture.answered(action);
+        return answer;
+      },
+    });
   });
 }
 
@@ -93,6 +101,7 @@ export class InProcessFixture {
   readonly lines: { stream: Stream; line: string }[] = [];
   provider: FingerprintLibraryProvider;
   private baseline: RequestCounts;
+  private readonly answerHooks: { action: string; hook: () => void }[] = [];
 
   private constructor(
     readonly emulator: RunningEmulator,
@@ -120,8 +129,8 @@ export class InProcessFixture {
       ...options.emulator,
       clock,
     });
-    clocks.set(emulator.host, clock);
     const fixture = new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
+    fixtures.set(emulator.host, fixture);
     capture = (stream, line) => fixture.lines.push({ stream, line });
     return fixture;
   }
@@ -229,6 +238,21 @@ export class InProcessFixture {
     });
   }
 
+  /**
+   * Runs `hook` once, when the provider receives the next successful answer to `action`, before the provider's
+   * code sees it: a test can change the emulator at a precise step of an operation in flight (e.g. install a
+   * fault after a submit and before the first look at the job).
+   */
+  onNextAnswer(action: string, hook: () => void): void {
+    this.answerHooks.push({ action, hook });
+  }
+
+  /** Called by the tracked transport. */
+  answered(action: string): void {
+    const index = this.answerHooks.findIndex((h) => h.action === action);
+    if (index >= 0) this.answerHooks.splice(index, 1)[0].hook();
+  }
+
   /** Lets `ms` of fake time pass (the emulator's jobs and libraries move on). */
   pass(ms: number): Promise<void> {
     return this.clock.sleep(ms);
@@ -240,6 +264,7 @@ export class InProcessFixture {
    */
   newRun(): void {
     this.lines.length = 0;
+    this.answerHooks.length = 0;
     this.baseline = this.emulator.admin.counts();
     this.provider = this.newProvider();
   }
@@ -251,7 +276,7 @@ export class InProcessFixture {
   }
 
   async close(): Promise<void> {
-    clocks.delete(this.emulator.host);
+    fixtures.delete(this.emulator.host);
     await this.emulator.close();
   }
 }
