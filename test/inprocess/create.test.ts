@@ -151,3 +151,39 @@ describe("create failures", () => {
     expect(fx.emulator.admin.state().libraries).toHaveLength(0);
   });
 });
+
+describe("configuration problems, before any API call", () => {
+  it("GIVEN a bad setting THEN every call fails with the message naming it, and nothing is sent", async () => {
+    fx.provider = fx.newProvider({ "pulumi-mps-fpdb:maxPollIntervalMs": "soon" });
+
+    const check = await rejection(fx.check("any", {}));
+    const create = await rejection(fx.provider.create({ resourceName: "any" }));
+
+    for (const err of [check, create]) {
+      expect(err.message).toContain(
+        'Setting `pulumi-mps-fpdb:maxPollIntervalMs` is "soon" (from stack config `pulumi-mps-fpdb:maxPollIntervalMs`)',
+      );
+    }
+    expect(fx.allCalls()).toBe(0);
+  });
+
+  it("GIVEN alicloud:region cn-hangzou THEN the create is refused suggesting cn-hangzhou, and nothing is sent", async () => {
+    fx.provider = fx.newProvider({ "alicloud:region": "cn-hangzou" });
+
+    const err = await rejection(fx.create("typo", {}));
+
+    expect(err.message).toContain('"cn-hangzou" is not an MPS region id: did you mean "cn-hangzhou"?');
+    expect(err.message).toContain("Nothing was created for `typo`");
+    expect(fx.allCalls()).toBe(0);
+  });
+
+  it("GIVEN a `region` input without documented fingerprint libraries THEN check passes and warns", async () => {
+    const checked = await fx.check("frankfurt", { region: "eu-central-1" });
+
+    expect(checked.failures).toEqual([]);
+    expect(fx.output()).toContain(
+      'frankfurt: `region` "eu-central-1": MPS documents fingerprint libraries only',
+    );
+    expect(fx.allCalls()).toBe(0);
+  });
+});

@@ -149,6 +149,24 @@ describe("concurrent resources in one provider", () => {
     expect(looks.length).toBeLessThan(3 * shared.length);
   });
 
+  it("destroys three libraries at once, looking at their jobs in shared QueryFpDBDeleteJobList calls", async () => {
+    const libs = await Promise.all(["x", "y", "z"].map((name) => fx.create(`many-${name}`, {})));
+    fx.newRun();
+
+    await Promise.all(libs.map((lib) => fx.delete(lib)));
+
+    expect(fx.jobs().map((j) => [j.delType, j.status])).toEqual([
+      ["Delete", "Success"],
+      ["Delete", "Success"],
+      ["Delete", "Success"],
+    ]);
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(3);
+    const looks = fx.emulator.admin
+      .requests()
+      .filter((r) => r.action === "QueryFpDBDeleteJobList" && r.query.JobIds !== undefined);
+    expect(looks.some((r) => r.query.JobIds.split(",").length === 3)).toBe(true);
+  });
+
   it("GIVEN one id among concurrent reads is malformed THEN only that read fails, naming the id", async () => {
     const ids = ["one", "two", "three"].map((name) => fx.emulator.admin.seedLibrary({ name }));
     const bad = "0123456789abcdef,0123456789abcdee";

@@ -101,6 +101,8 @@ export class InProcessFixture {
   readonly lines: { stream: Stream; line: string }[] = [];
   provider: FingerprintLibraryProvider;
   private baseline: RequestCounts;
+  /** Every line of every run, for the check that no secret was ever written. */
+  private readonly everything: string[] = [];
   private readonly answerHooks: { action: string; hook: () => void }[] = [];
 
   private constructor(
@@ -131,7 +133,10 @@ export class InProcessFixture {
     });
     const fixture = new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
     fixtures.set(emulator.host, fixture);
-    capture = (stream, line) => fixture.lines.push({ stream, line });
+    capture = (stream, line) => {
+      fixture.lines.push({ stream, line });
+      fixture.everything.push(line);
+    };
     return fixture;
   }
 
@@ -275,9 +280,12 @@ export class InProcessFixture {
     this.newRun();
   }
 
+  /** Stops the emulator, then checks that no line the provider wrote held the AccessKey secret. */
   async close(): Promise<void> {
     fixtures.delete(this.emulator.host);
     await this.emulator.close();
+    expect(this.everything.length).toBeGreaterThan(0);
+    expect(this.everything.join("\n")).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
   }
 }
 
