@@ -13,6 +13,10 @@ import { requestWindows, StepClock, type Timeline } from "./timeline";
 /** One measured operation. */
 export interface Measured {
   result: RunResult;
+  /** When the operation was started (epoch ms). */
+  startedAt: number;
+  /** Seconds each step took, from its start to its end, by operation (`delete`, `update`...). */
+  stepSeconds: { op: string; seconds: number }[];
   /** From the call to the operation's end, host start and shutdown included. */
   wallSeconds: number;
   /** From the call to the `host-started` event (the host printed its port). */
@@ -44,14 +48,19 @@ export async function measure(
   let hostWarnings = 0;
   const clock = new StepClock(started);
   let lastSampleAt = 0;
+  const stepStarts = new Map<string, number>();
+  const stepSeconds: { op: string; seconds: number }[] = [];
   const onEvent = (e: EngineEvent): void => {
     if (e.kind === "host-started") {
       clock.mark("hostReady");
       monitor.attach(e.pid);
     } else if (e.kind === "step-start") {
       clock.mark("stepStart");
+      stepStarts.set(`${e.op}\u0000${e.urn}`, Date.now());
     } else if (e.kind === "step-done") {
       clock.mark("stepDone");
+      const began = stepStarts.get(`${e.step.op}\u0000${e.step.urn}`);
+      if (began !== undefined) stepSeconds.push({ op: e.step.op, seconds: (Date.now() - began) / 1000 });
       if (Date.now() - lastSampleAt >= SAMPLE_ON_STEP_MS) {
         lastSampleAt = Date.now();
         monitor.sample();
@@ -84,6 +93,8 @@ export async function measure(
   );
   return {
     result,
+    startedAt: started,
+    stepSeconds,
     wallSeconds,
     hostReadySeconds: clock.marks.hostReady,
     firstStepSeconds: clock.marks.firstStepDone,

@@ -1,10 +1,10 @@
 /**
- * Command line of `npm run bench`: `--libraries N` (or env `BENCH_LIBRARIES`), and `--only a,b` to run a subset
- * of the scenarios while investigating.
+ * Command line of `npm run bench`: `--libraries N` (or env `BENCH_LIBRARIES`) for the bulk scenarios, and
+ * `--only a,b` to run a subset of the scenarios while investigating.
  */
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["purge-all", "teardown", "teardown-naive", "overhead"] as const;
+export const SCENARIOS = ["single", "waves", "purge-all", "teardown", "teardown-naive", "overhead"] as const;
 
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];

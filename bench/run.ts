@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: teardown throughput and provider overhead of FingerprintLibrary through the engine harness
- * against the embedded emulator (100 requests/s per action, 3 s jobs), side by side with a naive provider.
- * JSON result lines on stdout, progress on stderr. `--libraries N` (env BENCH_LIBRARIES, default 1000);
- * `--only purge-all,teardown,teardown-naive,overhead` runs a subset.
+ * `npm run bench`: how promptly FingerprintLibrary's waits end, and its bulk throughput and overhead, through the
+ * engine harness against the emulator in its own process (100 requests/s per action), with default provider
+ * settings: `single` (1 library; 3, 20 and 120 s jobs), `waves` (40 libraries at the CLI's default parallelism),
+ * `purge-all` and `teardown` (N libraries, `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the
+ * naive provider side by side for the 3 s teardown, and `overhead`. JSON result lines on stdout, progress on
+ * stderr. `--libraries N` (env BENCH_LIBRARIES, default 1000); `--only single,waves,...` runs a subset.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,6 +16,8 @@ import { progress } from "./report";
 import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
+import { runSingleScenario } from "./scenarios/single";
+import { runWavesScenario } from "./scenarios/waves";
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
@@ -22,8 +26,8 @@ async function main(): Promise<void> {
     qps: SERVICE.requestsPerSecond,
     jobSeconds: SERVICE.jobSeconds,
     activateSeconds: SERVICE.activateSeconds,
-    // Both stacks' libraries may exist at once, plus the overhead stack's.
-    quota: 2 * libraries + 10,
+    // Both stacks' libraries may exist at once, plus the small stacks'.
+    quota: 2 * libraries + 100,
     // Enough to keep every request of the largest run, for the timelines.
     requestLogLimit: 50 * libraries + 1000,
   });
@@ -31,12 +35,15 @@ async function main(): Promise<void> {
   const ctx: BenchContext = { emulator, work, libraries, cpuMsPerOperation: {} };
   progress(
     `${libraries} libraries; emulator ${emulator.endpoint}: ${SERVICE.requestsPerSecond} requests/s per action, ` +
-      `jobs ${SERVICE.jobSeconds} s; scenarios ${scenarios.join(", ")}; state files in ${work}`,
+      `scenarios ${scenarios.join(", ")}; state files in ${work}`,
   );
   try {
     let ours: OurRuns = {};
     let naive: NaiveRuns = {};
-    if (scenarios.some((s) => s !== "teardown-naive")) ours = await runOurScenarios(ctx, scenarios);
+    if (scenarios.includes("single")) await runSingleScenario(ctx);
+    if (scenarios.includes("waves")) await runWavesScenario(ctx);
+    if (scenarios.some((s) => ["purge-all", "teardown", "overhead"].includes(s)))
+      ours = await runOurScenarios(ctx, scenarios);
     if (scenarios.includes("teardown-naive")) naive = await runNaiveScenario(ctx, ours.teardown);
     if (scenarios.includes("overhead")) await runOverheadScenario(ctx, ours, naive);
   } finally {

@@ -2,12 +2,23 @@
  * The benchmark's stacks: the FingerprintLibrary program and the naive baseline program (bench/programs), each
  * with a state file in a scratch folder and the config and environment that point it at the emulator.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../emulator";
 import type { StackRunOptions } from "../harness/engine";
+import { UNBOUNDED_PARALLEL } from "../harness/parallelism";
 
-/** The provider's first poll interval in the scenarios (issue: 1 s). */
+/**
+ * The provider's shortest gap between looks at a wait with default settings (`pollIntervalSeconds` 1 s): the
+ * floors allow one such gap for seeing the last job's end.
+ */
 export const POLL_INTERVAL_MS = 1000;
+
+/** The Pulumi CLI's default parallelism on this machine: 4 x the CPUs (passed explicitly, not left to defaults). */
+export const CLI_DEFAULT_PARALLEL = 4 * os.availableParallelism();
+
+/** `--parallel` unbounded: every step of a 1000-library stack in flight at once. */
+export const UNBOUNDED = UNBOUNDED_PARALLEL;
 
 const PROGRAMS = path.join(__dirname, "programs");
 
@@ -35,14 +46,14 @@ export function ourStack(
   work: string,
   name: string,
   libraries: number,
-  extra: { purgeTrigger?: string; settings?: Record<string, string> } = {},
+  extra: { purgeTrigger?: string; settings?: Record<string, string>; parallel?: number } = {},
 ): StackRunOptions {
+  // Default provider settings: only where the emulator is and how to sign.
   const config: Record<string, string> = {
     "alicloud:region": emulator.region,
     "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
     "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
     "pulumi-mps-fpdb:endpoint": emulator.endpoint,
-    "pulumi-mps-fpdb:pollIntervalMs": String(POLL_INTERVAL_MS),
     "mps-fpdb-bench:libraries": String(libraries),
   };
   for (const [key, value] of Object.entries(extra.settings ?? {})) config[`pulumi-mps-fpdb:${key}`] = value;
@@ -53,12 +64,19 @@ export function ourStack(
     config,
     secretKeys: ["alicloud:secretKey"],
     env: cleanEnv(),
+    parallel: extra.parallel ?? CLI_DEFAULT_PARALLEL,
   };
 }
 
 /** The naive baseline stack: its provider reads the endpoint and keys from the host's environment. */
-export function naiveStack(emulator: EmulatorAddress, work: string, libraries: number): StackRunOptions {
+export function naiveStack(
+  emulator: EmulatorAddress,
+  work: string,
+  libraries: number,
+  parallel: number = UNBOUNDED,
+): StackRunOptions {
   return {
+    parallel,
     programDir: path.join(PROGRAMS, "naive"),
     stackFile: path.join(work, "naive.json"),
     config: { "mps-fpdb-bench-naive:libraries": String(libraries) },

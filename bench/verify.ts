@@ -45,3 +45,22 @@ export async function checkJobs(
   const librariesDeleted = state.libraries.filter((l) => ids.has(l.fpDbId) && l.deleted).length;
   return { librariesWithOneSuccessfulJob, extraJobs, librariesDeleted };
 }
+
+/**
+ * The floor from the emulator's ledger: the latest end (submit time plus drawn duration) among the jobs of
+ * `delType` submitted since `before`, in seconds after `startedAt` (epoch ms), plus one poll floor for seeing it.
+ */
+export async function ledgerFloorSeconds(
+  emulator: EmulatorProcess,
+  delType: EmulatorDelType,
+  before: Set<string>,
+  startedAt: number,
+  pollSeconds: number,
+): Promise<number | undefined> {
+  const jobs = (await emulator.admin.state()).jobs.filter(
+    (j) => !before.has(j.jobId) && j.delType === delType,
+  );
+  if (jobs.length === 0) return undefined;
+  const lastEnd = Math.max(...jobs.map((j) => Date.parse(j.submittedAt) + j.durationMs));
+  return (lastEnd - startedAt) / 1000 + pollSeconds;
+}

@@ -68,7 +68,6 @@ describe("waits against the emulator with distributed durations", () => {
     latencies: { durationMs: number; latencyMs: number }[];
     endedAt: number;
     lastEnd: number;
-    calls: number;
   }> {
     const start = fixture.clock.now();
     const client = fixture.client();
