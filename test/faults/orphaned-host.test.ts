@@ -38,12 +38,18 @@ function urn(name: string): string {
   return `urn:pulumi:dev::${PROJECT}::${TYPE_TOKEN}::${name}`;
 }
 
-async function orphanCreate(endpoint: string, name: string): Promise<OrphanParent> {
+async function orphanCreate(
+  endpoint: string,
+  name: string,
+  wrapper = false,
+  config: Record<string, string> = {},
+): Promise<OrphanParent> {
   return startOrphanParent({
+    wrapper,
     cwd: REPO_ROOT,
     env: hostEnv(),
     project: PROJECT,
-    config: suiteConfig(endpoint),
+    config: suiteConfig(endpoint, config),
     secretKeys: [SECRET_CONFIG_KEY],
     urn: urn(name),
     inputs: { resourceName: name, __provider: await providerText() },
@@ -81,6 +87,26 @@ it("exits on its own once its engine was killed during a create's wait for `acti
   expect(exit.polls).toBeDefined();
   // The library it created is still there, for the next run to find (the lost create is another issue's).
   expect(running.admin.state().libraries.filter((l) => !l.deleted)).toHaveLength(1);
+}, 60_000);
+
+it("exits too when it runs under the CLI's shell plugin wrapper, which outlives the engine", async () => {
+  emulator = await startEmulator(suiteEmulatorOptions({ activateSeconds: 3600 }));
+  const running = emulator;
+  // No progress line for ten minutes: the host writes nothing, so no failed write can give the engine away.
+  parent = await orphanCreate(running.endpoint, "orphan-wrapped", true, {
+    "pulumi-mps-fpdb:progressIntervalMs": "600000",
+  });
+  const pid = parent.hostPid()!;
+  const host = parent.events.find((e) => e.event === "host");
+  const wrapperPid = host?.event === "host" ? host.wrapperPid : undefined;
+  expect(wrapperPid).toBeDefined();
+  await parent.waitFor((e) => e.event === "sent");
+  await until("the library exists", () => running.admin.state().libraries.length === 1);
+
+  await parent.kill();
+  const exit = await waitForExit(pid, EXIT_POLLS);
+  killIfAlive(wrapperPid);
+  expect(exit.polls).toBeDefined();
 }, 60_000);
 
 it("lets a submit in flight get its answer before exiting, then exits", async () => {

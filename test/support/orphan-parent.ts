@@ -12,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import * as grpc from "@grpc/grpc-js";
@@ -35,6 +36,11 @@ export interface OrphanParentRequest {
   /** Create: the raw inputs (with `__provider`), checked first. Delete: the state's inputs. */
   inputs: Props;
   operation: "create" | "delete";
+  /**
+   * Start the host through a `/bin/sh` script named `pulumi-resource-pulumi-nodejs`, as the Pulumi CLI does (its
+   * plugin wrapper runs node without `exec`, so the host's parent is the shell, which outlives the engine).
+   */
+  wrapper?: boolean;
   /** Delete only: the resource's id and outputs. */
   id?: string;
   outputs?: Props;
@@ -42,11 +48,30 @@ export interface OrphanParentRequest {
 
 /** One line of the parent's stdout. */
 export type OrphanParentEvent =
-  | { event: "host"; pid: number; port: number }
+  | { event: "host"; pid: number; port: number; wrapperPid?: number }
   | { event: "sent"; method: string }
   | { event: "line"; stream: "stdout" | "stderr"; line: string }
   | { event: "done"; method: string; id?: string; outputs?: Props }
   | { event: "failed"; method: string; message: string };
+
+/** The stand-in for the CLI's `pulumi-resource-pulumi-nodejs` plugin wrapper. */
+const WRAPPER = path.join(__dirname, "pulumi-resource-pulumi-nodejs");
+
+/** Pids whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 function emit(event: OrphanParentEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -91,11 +116,17 @@ async function main(request: OrphanParentRequest): Promise<void> {
     PULUMI_CONFIG: "{}",
   };
   delete env.PULUMI_NODEJS_ENGINE;
-  const child = spawn(process.execPath, [script, engine.address], {
-    cwd: request.cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = request.wrapper
+    ? spawn("/bin/sh", [WRAPPER, script, engine.address], {
+        cwd: request.cwd,
+        env: { ...env, NODE_BINARY: process.execPath },
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+    : spawn(process.execPath, [script, engine.address], {
+        cwd: request.cwd,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
   const port = await new Promise<number>((resolve, reject) => {
     let first = true;
     for (const stream of ["stdout", "stderr"] as const) {
@@ -110,7 +141,13 @@ async function main(request: OrphanParentRequest): Promise<void> {
     }
     child.once("exit", (code) => reject(new Error(`host exited with ${code} before printing its port`)));
   });
-  emit({ event: "host", pid: child.pid!, port });
+  if (request.wrapper) {
+    const host = childrenOf(child.pid!)[0];
+    if (host === undefined) throw new Error("the plugin wrapper has no child process");
+    emit({ event: "host", pid: host, port, wrapperPid: child.pid! });
+  } else {
+    emit({ event: "host", pid: child.pid!, port });
+  }
 
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const configure = new proto.ConfigureRequest();
