@@ -7,8 +7,8 @@
  * 1. Latency bound. A wait that has waited `e` is looked at again at most `max(floor, e / 15)` after its last
  *    look, and a look may be held back for company by at most `e / 30` (see `batchSlackMs`). So a job that ends
  *    after waiting `e` is seen at most `max(floor, e/15) + e/30` later: about a second at first (the floor,
- *    `pollIntervalSeconds`, default 1 s), at most a tenth of the time already waited later on, and never more than
- *    the cap (`maxPollIntervalMs`, default 30 s) apart. Why relative: a 2 s job deserves a look every second, a
+ *    `pollIntervalSeconds`, default 1 s), at most a tenth of the time already waited later on, and looks are never
+ *    more than the cap (`maxPollIntervalMs`, default 30 s) apart, plus at most a quarter of it for company. Why relative: a 2 s job deserves a look every second, a
  *    30-minute job one every few minutes; a fixed interval is either slow for the first or wasteful for the
  *    second, and a fixed backoff (x1.5) sees a 20 s job at 23.8 s.
  * 2. Learning. Waits are grouped in classes (DelType and endpoint for jobs; libraries separately). Once a class
@@ -74,9 +74,9 @@ export function latencyDueAt(w: WaitPosition): number {
   return w.lastLookAt + clamp(waited * GAP_FRACTION, w.floorMs, w.capMs);
 }
 
-/** Rule 5: how long a due look may wait for company. */
+/** Rule 5: how long a due look may wait for company (a thirtieth of the time waited, at most a quarter of the cap). */
 export function batchSlackMs(w: Pick<WaitPosition, "startedAt" | "capMs">, now: number): number {
-  return Math.min(w.capMs, Math.max(0, now - w.startedAt) * SLACK_FRACTION);
+  return Math.min(w.capMs / 4, Math.max(0, now - w.startedAt) * SLACK_FRACTION);
 }
 
 /** When a wait is due (`at`), and from when it may ride along in a call that goes anyway (`rideFrom`). */
