@@ -105,6 +105,22 @@ describe("a create whose wait runs out, and the run after it", () => {
   });
 });
 
+describe("a create recorded offline, then destroyed", () => {
+  it("GIVEN the activation wait timed out THEN a destroy of the recorded library deletes it with one job", async () => {
+    // The state keeps jobTimeoutSeconds 60 for the destroy too: the Delete job is made to fit in it.
+    fx.emulator.admin.setSettings({ activateSeconds: 3600, deleteSeconds: 30 });
+    const checked = await fx.check("never-active", { jobTimeoutSeconds: 60 });
+    const failure = (await rejection(fx.provider.create(checked.inputs!))) as ResourceInitFailure;
+    expect(failure).toBeInstanceOf(ResourceInitFailure);
+    fx.newRun();
+
+    await fx.delete({ id: failure.id, inputs: checked.inputs!, outputs: failure.properties });
+
+    expect(fx.jobs(failure.id)).toEqual([expect.objectContaining({ delType: "Delete", status: "Success" })]);
+    expect(fx.library(failure.id)?.deleted).toBe(true);
+  });
+});
+
 describe("create failures", () => {
   it("GIVEN the CreateFpShotDB answer is lost after the library was made THEN the error says it may exist and how to adopt it", async () => {
     fx.emulator.admin.addFault({
