@@ -7,8 +7,11 @@
  * broken pipes; the EPIPE errors reach its uncaught-error handler, which writes the error to stderr, which fails
  * again, and so on: a host spinning at most of a core with growing memory, for ever.
  *
- * So, once per process, this module watches for either sign of a dead engine: the parent process changed (an
- * orphan is re-parented to init or a subreaper) or no longer exists, or a write to stdout/stderr failed. From then
+ * So, once per process, this module watches for either sign of a dead engine: the engine process changed (an
+ * orphan is re-parented to init or a subreaper) or no longer exists, or a write to stdout/stderr failed. The
+ * engine is the parent, except under the CLI's plugin wrapper (`pulumi-resource-pulumi-nodejs`, a `/bin/sh`
+ * script that runs node without `exec`): then the parent is that shell, which outlives the engine, and the
+ * engine is the shell's parent (found through /proc on Linux). From then
  * on nothing is written to either stream (nobody can read it, and a failed write is what feeds the loop), no new
  * write request to MPS is started, and the process exits as soon as no write request is on the wire. A request
  * on the wire is let finish: abandoning a CreateFpShotDB or SubmitFpDBDeleteJob mid-flight would leave its outcome
@@ -18,6 +21,9 @@
  * Installed from the provider's `configure`, and only inside Pulumi's dynamic-provider host process: a process
  * that merely loads the provider (a test runner, a program) keeps its own streams and its own life.
  */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** How often the parent is checked, in milliseconds. A check is one system call. */
 export const ENGINE_WATCH_INTERVAL_MS = 250;
@@ -33,8 +39,11 @@ export interface WatchedStream {
 
 /** What the watch needs from the process; tests pass fakes. */
 export interface EngineWatchOptions {
-  /** The current parent pid (`process.ppid`, which Node reads afresh on every access). */
-  parentPid: () => number;
+  /**
+   * The current chain from this process up to the engine: the parent pid, then the engine's when the parent is a
+   * plugin wrapper (see {@link engineAncestry}). Read afresh on every check.
+   */
+  ancestry: () => number[];
   /** Whether a process with this pid exists. */
   isAlive: (pid: number) => boolean;
   /** Ends the process. */
@@ -57,11 +66,11 @@ export class EngineGoneError extends Error {
 export class EngineWatch {
   private goneReason: EngineGoneReason | undefined;
   private writesInFlight = 0;
-  private readonly initialParent: number;
+  private readonly initialAncestry: number[];
   private stop: (() => void) | undefined;
 
   constructor(private readonly o: EngineWatchOptions) {
-    this.initialParent = o.parentPid();
+    this.initialAncestry = o.ancestry();
     for (const stream of o.streams) {
       // A failed write to the engine's pipe is a sign, not an uncaught error (which would be written again).
       stream.on("error", () => this.engineGone("output-closed"));
@@ -80,11 +89,13 @@ export class EngineWatch {
     return this.writesInFlight;
   }
 
-  /** One check of the parent; the timer calls it. */
+  /** One check of the engine's processes; the timer calls it. */
   check(): void {
     if (this.goneReason) return;
-    const parent = this.o.parentPid();
-    if (parent !== this.initialParent || !this.o.isAlive(this.initialParent))
+    const now = this.o.ancestry();
+    const changed =
+      now.length !== this.initialAncestry.length || now.some((pid, i) => pid !== this.initialAncestry[i]);
+    if (changed || !this.initialAncestry.every((pid) => this.o.isAlive(pid)))
       this.engineGone("parent-exited");
   }
 
@@ -134,6 +145,32 @@ function defaultEvery(ms: number, check: () => void): () => void {
   return () => clearInterval(timer);
 }
 
+/** The name the CLI's plugin wrapper scripts start with (`pulumi-resource-pulumi-nodejs` for dynamic providers). */
+const PLUGIN_WRAPPER_PREFIX = "pulumi-resource-";
+
+/**
+ * This process's parent pid and, when the parent runs a Pulumi plugin wrapper script, the wrapper's parent (the
+ * engine). Only Linux exposes another process's parent and command line (/proc); elsewhere, and when /proc cannot
+ * be read, the parent alone.
+ */
+export function engineAncestry(procRoot = "/proc"): number[] {
+  const parent = process.ppid;
+  const args = readProc(`${procRoot}/${parent}/cmdline`)?.split("\0") ?? [];
+  if (!args.some((arg) => path.basename(arg).startsWith(PLUGIN_WRAPPER_PREFIX))) return [parent];
+  const stat = readProc(`${procRoot}/${parent}/stat`);
+  // Fields after the command name, which is in parentheses and may itself hold spaces or parentheses.
+  const grandparent = stat ? Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) : NaN;
+  return Number.isInteger(grandparent) && grandparent > 0 ? [parent, grandparent] : [parent];
+}
+
+function readProc(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -167,7 +204,7 @@ export function installEngineWatch(isHost: boolean = isDynamicProviderHost()): E
   const existing = processWatch();
   if (existing || !isHost) return existing;
   const watch = new EngineWatch({
-    parentPid: () => process.ppid,
+    ancestry: () => engineAncestry(),
     isAlive: pidExists,
     exit: (code) => process.exit(code),
     streams: [process.stdout, process.stderr] as unknown as WatchedStream[],
