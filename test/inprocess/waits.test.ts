@@ -210,6 +210,28 @@ describe("a submit refused as not found", () => {
   });
 });
 
+describe("a library deleted while a destroy runs", () => {
+  it("GIVEN the library goes between the destroy's first look and its submit THEN the refused submit is confirmed gone through ListFpShotDB", async () => {
+    const lib = await deployed("raced");
+    fx.emulator.admin.setSettings({ deleteSeconds: 0 });
+    // Someone deletes it in the console right after the destroy saw it alive.
+    fx.onNextAnswer("ListFpShotDB", async () => {
+      await fx.outOfBand().submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Delete" });
+    });
+
+    await fx.delete(lib);
+
+    expect(fx.jobs(lib.id)).toHaveLength(1);
+    expect(fx.emulator.admin.counts().byAction.SubmitFpDBDeleteJob).toMatchObject({
+      ok: 1,
+      errors: { "InvalidParameter.ResourceNotFound": 1 },
+    });
+    expect(fx.output()).toContain(
+      `Deleted library ${lib.id} (raced): a Delete job submitted earlier finished`,
+    );
+  });
+});
+
 describe("a library busy with a job outside the 20 newest", () => {
   async function hiddenPurge(lib: Deployed): Promise<string> {
     const api = fx.outOfBand();

@@ -56,7 +56,7 @@ function trackTransports(): void {
       endpointHost: inner.endpointHost,
       call: async (action, query) => {
         const answer = await inner.call(action, query);
-        fixture.answered(action);
+        await fixture.answered(action);
         return answer;
       },
     });
@@ -103,7 +103,7 @@ export class InProcessFixture {
   private baseline: RequestCounts;
   /** Every line of every run, for the check that no secret was ever written. */
   private readonly everything: string[] = [];
-  private readonly answerHooks: { action: string; hook: () => void }[] = [];
+  private readonly answerHooks: { action: string; hook: () => void | Promise<void> }[] = [];
 
   private constructor(
     readonly emulator: RunningEmulator,
@@ -248,14 +248,14 @@ export class InProcessFixture {
    * code sees it: a test can change the emulator at a precise step of an operation in flight (e.g. install a
    * fault after a submit and before the first look at the job).
    */
-  onNextAnswer(action: string, hook: () => void): void {
+  onNextAnswer(action: string, hook: () => void | Promise<void>): void {
     this.answerHooks.push({ action, hook });
   }
 
-  /** Called by the tracked transport. */
-  answered(action: string): void {
+  /** Called by the tracked transport; the provider gets its answer once the hook is done. */
+  async answered(action: string): Promise<void> {
     const index = this.answerHooks.findIndex((h) => h.action === action);
-    if (index >= 0) this.answerHooks.splice(index, 1)[0].hook();
+    if (index >= 0) await this.answerHooks.splice(index, 1)[0].hook();
   }
 
   /** Lets `ms` of fake time pass (the emulator's jobs and libraries move on). */
