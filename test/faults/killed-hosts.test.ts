@@ -83,14 +83,15 @@ beforeAll(() => {
 
 afterAll(async () => {
   const settled = await Promise.allSettled(outcomes.values());
-  const lines = settled.flatMap((s) =>
-    s.status === "fulfilled"
-      ? [
-          `${ledgerLine(`${s.value.operation}, host killed ${s.value.moment}`, s.value.record, s.value.foreign)}` +
-            `, ${s.value.writesAtKill} writes at the kill`,
-        ]
-      : [],
-  );
+  const lines = settled.flatMap((s) => {
+    if (s.status !== "fulfilled") return [];
+    const { operation, moment, record, foreign, writesAtKill } = s.value;
+    const times = record.runs.map((run) => `${(run.durationMs / 1000).toFixed(1)}s`).join(" + ");
+    return [
+      `${ledgerLine(`${operation}, host killed ${moment}`, record, foreign)}, ${writesAtKill} writes at the ` +
+        `kill, runs took ${times}`,
+    ];
+  });
   console.log(lines.join("\n"));
   fs.rmSync(work, { recursive: true, force: true });
 }, TIMEOUT_MS);
