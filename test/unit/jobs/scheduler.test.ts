@@ -1,5 +1,5 @@
 import type { DurationSpec } from "../../../emulator/durations";
-import { WaitScheduler } from "../../../provider/jobs/scheduler";
+import { LOOKUP_BURST_MS, LOOKUP_HOLD_MS, WaitScheduler } from "../../../provider/jobs/scheduler";
 import {
   GAP_FRACTION,
   LATENCY_FRACTION,
@@ -169,6 +169,27 @@ describe("the polling budget", () => {
     const calls = api.callsTo("QueryFpDBDeleteJobList");
     expect(calls).toHaveLength(10);
     expect(calls.every((call) => call.at === start)).toBe(true);
+  });
+});
+
+describe("one-off lookups", () => {
+  it("a lone lookup goes at once; lookups in a burst are held up to LOOKUP_HOLD_MS to fill a call", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const start = clock.now();
+    await watcher.lookup(["job-a"]);
+    const second = watcher.lookup(["job-b"]);
+    clock.advance(LOOKUP_HOLD_MS / 2);
+    const third = watcher.lookup(["job-c"]);
+    await Promise.all([second, third]);
+    expect(api.calls.map((call) => [call.ids, call.at - start])).toEqual([
+      [["job-a"], 0],
+      [["job-b", "job-c"], LOOKUP_HOLD_MS],
+    ]);
+    await clock.sleep(LOOKUP_BURST_MS);
+    await watcher.lookup(["job-d"]);
+    expect(api.calls[2].at - start).toBe(LOOKUP_HOLD_MS + LOOKUP_BURST_MS);
   });
 });
 
