@@ -317,8 +317,10 @@ export class Lane<V> {
         this.arm(first.nextAt);
         break;
       }
-      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids.
-      const slackEnd = first.nextAt + slackOf(first, first.nextAt);
+      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids. With no more
+      // waits than one call holds, holding a look back saves no call: no slack then.
+      const crowded = this.watches.size > MAX_IDS_PER_CALL;
+      const slackEnd = first.nextAt + (crowded ? slackOf(first, first.nextAt) : 0);
       const ids: string[] = [];
       let sendAt = first.nextAt;
       let members = 0;
