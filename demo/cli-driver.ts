@@ -2,10 +2,10 @@
  * The demo through the real Pulumi CLI, used when `pulumi` 3.146+ is on PATH (3.146 passes the dynamic provider's
  * log lines through, which is where the Delete JobId appears).
  *
- * NOT EXERCISED BY THIS REPOSITORY'S TESTS: the CLI cannot be installed on the machines that run them. It is
- * type-checked; the same program and provider are run through the engine harness by the tests.
+ * Exercised by test/real-engine/demo.test.ts with the CLI that `npm run build:pulumi-cli` builds. The CLI runs
+ * asynchronously: the emulator lives in this process and must keep answering while `pulumi` waits on it.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { RunningEmulator } from "../emulator";
 import { demoConfig, heading, PROGRAM_DIR, PURGE_TRIGGER, type DemoOutcome } from "./common";
 
@@ -43,34 +43,40 @@ export async function runWithCli(
     PULUMI_SKIP_UPDATE_CHECK: "true",
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
   };
-  const run = (args: string[], capture = false): string => {
-    const result = spawnSync(cli.path, [...args, "--cwd", PROGRAM_DIR, "--non-interactive"], {
-      env,
-      encoding: "utf8",
-      stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+  const run = (args: string[], capture = false): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(cli.path, [...args, "--cwd", PROGRAM_DIR, "--non-interactive"], {
+        env,
+        stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+      });
+      let stdout = "";
+      child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (status) =>
+        status === 0 ? resolve(stdout) : reject(new Error(`pulumi ${args.join(" ")} exited with ${status}`)),
+      );
     });
-    if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited with ${result.status}`);
-    return result.stdout ?? "";
-  };
   const { config, secretKeys } = demoConfig(emulator);
 
-  run(["stack", "init", "demo"]);
+  await run(["stack", "init", "demo"]);
   for (const [key, value] of Object.entries(config)) {
-    run(["config", "set", key, value, ...(secretKeys.includes(key) ? ["--secret"] : ["--plaintext"])]);
+    await run(["config", "set", key, value, ...(secretKeys.includes(key) ? ["--secret"] : ["--plaintext"])]);
   }
   heading("1/3 pulumi up: create the library");
-  run(["up", "--yes", "--skip-preview"]);
-  const fpDbId = JSON.parse(run(["stack", "output", "fpDbId", "--json"], true)) as string;
+  await run(["up", "--yes", "--skip-preview"]);
+  const fpDbId = JSON.parse(await run(["stack", "output", "fpDbId", "--json"], true)) as string;
 
   heading(`2/3 pulumi up: purgeTrigger set to "${PURGE_TRIGGER}"`);
-  run(["config", "set", "purgeTrigger", PURGE_TRIGGER, "--plaintext"]);
-  run(["up", "--yes", "--skip-preview"]);
-  const purgeJobId = JSON.parse(run(["stack", "output", "purgeJobId", "--json"], true)) as string;
-  const purgeJobStatus = JSON.parse(run(["stack", "output", "purgeJobStatus", "--json"], true)) as string;
+  await run(["config", "set", "purgeTrigger", PURGE_TRIGGER, "--plaintext"]);
+  await run(["up", "--yes", "--skip-preview"]);
+  const purgeJobId = JSON.parse(await run(["stack", "output", "purgeJobId", "--json"], true)) as string;
+  const purgeJobStatus = JSON.parse(
+    await run(["stack", "output", "purgeJobStatus", "--json"], true),
+  ) as string;
 
   heading("3/3 pulumi destroy: delete the library");
-  run(["destroy", "--yes", "--skip-preview"]);
-  run(["stack", "rm", "--yes"]);
+  await run(["destroy", "--yes", "--skip-preview"]);
+  await run(["stack", "rm", "--yes"]);
   const deleteJob = emulator.admin
     .state()
     .jobs.find((job) => job.fpDbId === fpDbId && job.delType === "Delete");
