@@ -59,6 +59,8 @@ export interface FaultStackOptions {
   config?: Record<string, string>;
   /** Gathers every state file, output and error for the secret check. */
   scan: SecretScan;
+  /** Run with `--continue-on-error`: a failed step does not stop the others (default: the engine's fail-fast). */
+  continueOnError?: boolean;
 }
 
 /** An emulator plus one stack of the fixture program, run through the engine harness. */
@@ -89,6 +91,7 @@ export class FaultStack {
       }),
       secretKeys: [SECRET_CONFIG_KEY],
       env: hostEnv(),
+      ...(this.o.continueOnError && { continueOnError: true }),
       ...(onEvent && { onEvent }),
     };
   }

@@ -64,6 +64,10 @@ export function startScenario(fault: FaultCase, o: ScenarioOptions): Scenario {
       config: fault.config,
       emulator: { seed: o.seed },
       scan: o.scan,
+      // Every library is attempted in every run, as with `pulumi up --continue-on-error`: under the engine's
+      // fail-fast default, the libraries behind the first failure would wait for the next run, where their own
+      // first job could fail again, and "at most one re-run" would measure the engine's rule, not the provider.
+      continueOnError: true,
     });
     return { s, release };
   })();
