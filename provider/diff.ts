@@ -3,7 +3,7 @@
  * state at the last create or update, never with what the service reports, so an adopted library's real name or
  * a changed environment never looks like a change.
  */
-import { ConfigError } from "./errors";
+import { ConfigError, DeletionProtectedError } from "./errors";
 import { describeValue, isUnknown } from "./inputs";
 import {
   BEHAVIOUR_INPUTS,
@@ -212,12 +212,19 @@ function refuseProtectedReplacement(
   if (certain.length === 0) return;
   if (olds.deletionProtection !== true && news.deletionProtection !== true) return;
   const causes = certain.map((r) => r.detail).join(", ");
-  throw new ConfigError(
+  const what =
     `Cannot replace library ${olds.fpDbId} (${olds.resourceName}): ${causes} ` +
-      `${certain.length === 1 ? "forces" : "force"} a replacement, which deletes the library and its ` +
-      "fingerprints, and `deletionProtection` is true. To allow it, set `deletionProtection` to false, run " +
-      "`pulumi up`, then retry.",
-  );
+    `${certain.length === 1 ? "forces" : "force"} a replacement, which deletes the library and its fingerprints`;
+  // Protection is read from both sides, so switching it off in the same update as the replacing change cannot
+  // work: say that it takes an update of its own, which is not what the usual advice says.
+  const fix =
+    olds.deletionProtection === true && news.deletionProtection !== true
+      ? ", and the stored `deletionProtection` is still true: switching it off takes an update of its own. Undo " +
+        "the change that forces the replacement, keep `deletionProtection: false`, run `pulumi up`, then make the " +
+        "change again."
+      : ", and `deletionProtection` is true. To allow it, set `deletionProtection` to false, run `pulumi up`, then " +
+        "retry.";
+  throw new DeletionProtectedError(what + fix, olds.fpDbId);
 }
 
 function differs(a: unknown, b: unknown): boolean {

@@ -84,3 +84,59 @@ export class LibraryGoneError extends MpsFpdbError {
 
 /** Bad configuration or missing credentials, found before any API call. */
 export class ConfigError extends MpsFpdbError {}
+
+/**
+ * State that cannot be read for certain (damaged, hand-edited, or written by a newer release): refused before any
+ * API call, since a guess could delete or purge the wrong library.
+ */
+export class UnreadableStateError extends MpsFpdbError {}
+
+/** A destroy or replacement refused because `deletionProtection` is on; nothing was called. */
+export class DeletionProtectedError extends MpsFpdbError {
+  constructor(
+    message: string,
+    readonly fpDbId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * CreateFpShotDB failed in a way that leaves unknown whether the library was created (timeout, reset, 5xx). MPS
+ * has no idempotency token and no lookup by name, so the provider cannot resolve it and must not retry.
+ */
+export class UnknownOutcomeCreateError extends MpsFpdbError {
+  constructor(
+    message: string,
+    /** The library name that may have been created. */
+    readonly libraryName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A credentials source that gave nothing usable; caught by the credentials chain, which reports all of them. */
+export class CredentialSourceError extends MpsFpdbError {}
+
+/**
+ * The error as the provider host should show it. The host prints every failed call as `${error}: ${error.stack}`
+ * on stderr besides returning it to the engine, which shows the message again: for this package's own errors,
+ * whose messages already say everything, that line carries neither the message nor provider internals, so a
+ * user reads each message once. Anything else (a bug) keeps its stack for the report.
+ */
+export function forProviderHost(error: unknown): unknown {
+  if (!(error instanceof MpsFpdbError)) return error;
+  Object.defineProperty(error, "stack", {
+    value: "the error is reported with the resource",
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(error, "toString", {
+    value: () => `[mps-fpdb] ${error.name}`,
+    configurable: true,
+    writable: true,
+  });
+  return error;
+}

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { systemClock, type Clock, type Random } from "./clock";
 import { ProviderContext } from "./context";
 import { diffLibrary } from "./diff";
+import { forProviderHost } from "./errors";
 import { checkInputs } from "./inputs";
 import { createOrAdopt } from "./lifecycle/create";
 import { deleteLibrary } from "./lifecycle/delete";
@@ -54,53 +55,66 @@ export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvid
     return Promise.resolve();
   }
 
-  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const ctx = await this.ctx();
-    const { inputs, failures, warnings } = checkInputs(news);
-    for (const warning of warnings) ctx.log.warn(`${inputs.resourceName}: ${warning}`);
-    return { inputs, failures };
-  }
-
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    await this.ctx();
-    const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
-      providerChanged: olds.__provider !== news.__provider,
+  check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    return this.run(async (ctx) => {
+      const { inputs, failures, warnings } = checkInputs(news);
+      for (const warning of warnings) ctx.log.warn(`${inputs.resourceName}: ${warning}`);
+      return { inputs, failures };
     });
-    return {
-      changes: decision.changes,
-      replaces: decision.replaces,
-      deleteBeforeReplace: decision.deleteBeforeReplace,
-    };
   }
 
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    const ctx = await this.ctx();
+  diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    return this.run(async () => {
+      const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
+        providerChanged: olds.__provider !== news.__provider,
+      });
+      return {
+        changes: decision.changes,
+        replaces: decision.replaces,
+        deleteBeforeReplace: decision.deleteBeforeReplace,
+      };
+    });
+  }
+
+  create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    return this.run(async (ctx) => {
+      try {
+        const state = await createOrAdopt(ctx, inputs as unknown as LibraryInputs);
+        return { id: state.fpDbId, outs: toOutputs(state) };
+      } catch (err) {
+        if (err instanceof ResourceInitFailure) err.properties.__provider = inputs.__provider;
+        throw err;
+      }
+    });
+  }
+
+  read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+    return this.run(async (ctx) => {
+      const state = await readLibrary(ctx, id, props ?? {});
+      return state ? { id, props: toOutputs(state) } : { id: "", props: {} };
+    });
+  }
+
+  update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+    return this.run(async (ctx) => {
+      const state = readState(olds);
+      const inputs = news as unknown as LibraryInputs;
+      const decision = diffLibrary(state, inputs, { providerChanged: false });
+      return { outs: toOutputs(await updateLibrary(ctx, state, inputs, decision)) };
+    });
+  }
+
+  delete(_id: string, props: Props): Promise<void> {
+    return this.run((ctx) => deleteLibrary(ctx, readState(props)));
+  }
+
+  /** Runs one provider method once configured, handing its failure to the host in the form users should see. */
+  private async run<T>(method: (ctx: ProviderContext) => Promise<T>): Promise<T> {
     try {
-      const state = await createOrAdopt(ctx, inputs as unknown as LibraryInputs);
-      return { id: state.fpDbId, outs: toOutputs(state) };
+      return await method(await this.ctx());
     } catch (err) {
-      if (err instanceof ResourceInitFailure) err.properties.__provider = inputs.__provider;
-      throw err;
+      throw forProviderHost(err);
     }
-  }
-
-  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-    const ctx = await this.ctx();
-    const state = await readLibrary(ctx, id, props ?? {});
-    return state ? { id, props: toOutputs(state) } : { id: "", props: {} };
-  }
-
-  async update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-    const ctx = await this.ctx();
-    const state = readState(olds);
-    const inputs = news as unknown as LibraryInputs;
-    const decision = diffLibrary(state, inputs, { providerChanged: false });
-    return { outs: toOutputs(await updateLibrary(ctx, state, inputs, decision)) };
-  }
-
-  async delete(_id: string, props: Props): Promise<void> {
-    const ctx = await this.ctx();
-    await deleteLibrary(ctx, readState(props));
   }
 
   private async ctx(): Promise<ProviderContext> {

@@ -4,7 +4,7 @@
  *
  * Schema history: 1 is the first layout (types.ts `LibraryState`); state without `schemaVersion` is read as 1.
  */
-import { ConfigError } from "./errors";
+import { UnreadableStateError } from "./errors";
 import { SCHEMA, type DerivedSchema, type ValueType } from "./schema";
 import {
   JOB_HISTORY_LIMIT,
@@ -53,20 +53,20 @@ export function makeStateReader(schema: DerivedSchema): (outputs: Outputs) => Li
     const label = `${typeof fpDbId === "string" ? fpDbId : "?"} (${typeof outputs.resourceName === "string" ? outputs.resourceName : "?"})`;
     const version = outputs.schemaVersion ?? 1;
     if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-      throw new ConfigError(
+      throw new UnreadableStateError(
         `State of library ${label} has an unreadable schemaVersion ${JSON.stringify(version)}. Run \`pulumi refresh\`, ` +
           "or restore the stack's state from a backup.",
       );
     }
     if (version > SCHEMA_VERSION) {
-      throw new ConfigError(
+      throw new UnreadableStateError(
         `State of library ${label} was written by a newer pulumi-mps-fpdb (schema ${version}); upgrade the package ` +
           `(this version reads schema ${SCHEMA_VERSION} and older).`,
       );
     }
     const refuse = (field: string): never => {
       const spec = schema.stored[field];
-      throw new ConfigError(
+      throw new UnreadableStateError(
         `State of library ${label} has ${describe(field, outputs[field])}, expected ${EXPECTED[field] ?? expectedText(spec)}. ` +
           (FIXES[field] ?? RESTORE_STATE),
       );
@@ -97,7 +97,7 @@ export function makeStateReader(schema: DerivedSchema): (outputs: Outputs) => Li
 
 /**
  * Reads outputs of any schema version up to this release's (the schema this release declares). Throws
- * `ConfigError` for state written by a newer release and for state destroy could not act on for certain.
+ * `UnreadableStateError` for state written by a newer release and for state destroy could not act on for certain.
  */
 export const readState: (outputs: Outputs) => LibraryState = makeStateReader(SCHEMA);
 

@@ -56,6 +56,14 @@ export function withConnectionPolicy<T>(
   return { facts, result: state.storage.run(facts, call) };
 }
 
+/**
+ * Installs the hook (once per process). Call it before the proxy hook is installed (see ./proxy), so that this
+ * hook is the inner one and sees the agent a request really uses: the proxy's tunnel agent included.
+ */
+export function installConnectionPolicy(): void {
+  installHook(hookState());
+}
+
 type RequestFunction = (...args: unknown[]) => http.ClientRequest;
 
 /**

@@ -6,7 +6,7 @@ import { parseEndpoint } from "../config/endpoint";
 import { beginWrite, EngineGoneError } from "../engine-watch";
 import { ConfigError, MpsApiError } from "../errors";
 import { credentialsError, toMpsApiError, type CallContext } from "./error-mapping";
-import { neverEstablished, withConnectionPolicy } from "./connections";
+import { installConnectionPolicy, neverEstablished, withConnectionPolicy } from "./connections";
 import { routeThroughProxy } from "./proxy";
 
 /**
@@ -67,6 +67,8 @@ class OpenApiTransport implements Transport {
     this.endpointHost = endpoint.host;
     // openapi-client never applies proxy settings itself; the hook in ./proxy does it for the MPS host and the
     // STS hosts. Loopback endpoints (the emulator) never use a proxy, so they do not install it.
+    // First, so that the proxy hook wraps it and it sees the tunnel agent of a proxied write (see ./connections).
+    installConnectionPolicy();
     if (!endpoint.loopback) routeThroughProxy(new URL(endpoint.url).hostname);
     this.client = new OpenApiClient(
       new Config({

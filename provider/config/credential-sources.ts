@@ -20,7 +20,7 @@ import {
   URICredentialsProvider,
   type CredentialsProvider,
 } from "@alicloud/credentials";
-import { ConfigError } from "../errors";
+import { ConfigError, CredentialSourceError } from "../errors";
 import { parseIni } from "./ini";
 import type { ConfigSource } from "./settings";
 
@@ -198,7 +198,9 @@ function defaultChain(env: NodeJS.ProcessEnv): CredentialCandidate[] {
       build: async () => {
         const built = await cliProfile(cliPath, profileName, env);
         if (!built)
-          throw new Error(`no profile ${profileName ? `'${profileName}'` : "(current)"} in ${cliPath}`);
+          throw new CredentialSourceError(
+            `no profile ${profileName ? `'${profileName}'` : "(current)"} in ${cliPath}`,
+          );
         return built;
       },
     });
@@ -215,7 +217,7 @@ function defaultChain(env: NodeJS.ProcessEnv): CredentialCandidate[] {
       explicit: false,
       build: async () => {
         const built = await fileProfile(filePath, name);
-        if (!built) throw new Error(`no profile '${name}' in ${filePath}`);
+        if (!built) throw new CredentialSourceError(`no profile '${name}' in ${filePath}`);
         return built;
       },
     });

@@ -5,7 +5,7 @@
  * process, so every client for that identity shares it.
  */
 import Credential, { type CredentialsProvider } from "@alicloud/credentials";
-import { ConfigError } from "../errors";
+import { ConfigError, CredentialSourceError } from "../errors";
 import { redact } from "../log";
 import {
   credentialCandidates,
@@ -124,7 +124,8 @@ async function probe(
   };
   const credential = new Credential(null, new ObservedProvider(built.provider, remember));
   const first = await credential.getCredential();
-  if (!first.accessKeyId || !first.accessKeySecret) throw new Error("the source returned no AccessKey");
+  if (!first.accessKeyId || !first.accessKeySecret)
+    throw new CredentialSourceError("the source returned no AccessKey");
   const resolved: ResolvedCredentials = {
     credential,
     source: built.source,

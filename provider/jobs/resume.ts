@@ -19,6 +19,10 @@ export type SubmitOutcome =
       resumed: boolean;
       /** When this operation submitted or adopted the job (ISO 8601). */
       submittedAt: string;
+      /** The job's status when it was found, for a resumed or accepted job (a new one is `Queuing`). */
+      status?: string;
+      /** The job's FinishTime, for a job that had already ended when it was found. */
+      finishedAt?: string;
     }
   /** Delete only: the library disappeared while we looked, because a job submitted earlier finished. */
   | { kind: "gone" };
@@ -133,12 +137,15 @@ export async function resumeOrSubmit(
             "after the last job the state knows: an earlier run submitted it for this request and did not " +
             "finish, so it is taken as this request's purge and no new job is submitted",
         );
-        return {
+        const accepted: SubmitOutcome = {
           kind: "job",
           jobId: prior.job.jobId,
           resumed: true,
           submittedAt: submittedAt(prior.job, clock),
+          status: prior.job.status,
         };
+        if (prior.job.finishTime) accepted.finishedAt = prior.job.finishTime;
+        return accepted;
       }
       if (prior.kind === "submit") {
         possibleDuplicate = !prior.certain;
@@ -343,7 +350,13 @@ function resumed(job: FpDbDeleteJob, options: ResumeOptions, what: string): Subm
   options.log.info(
     `Resuming ${job.delType} job ${job.jobId} for ${options.describe}: ${what} (${job.status})`,
   );
-  return { kind: "job", jobId: job.jobId, resumed: true, submittedAt: submittedAt(job, options.clock) };
+  return {
+    kind: "job",
+    jobId: job.jobId,
+    resumed: true,
+    submittedAt: submittedAt(job, options.clock),
+    status: job.status,
+  };
 }
 
 async function findUnfinishedJob(

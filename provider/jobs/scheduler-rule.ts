@@ -25,12 +25,13 @@
  *    limit is per account and action, shared with the account's other MPS traffic); when more ids are due, the
  *    longest overdue go first. One-off lookups (a destroy's "is it already gone?") are not polls: they go out at
  *    the next turn of the event loop, and due polls ride along in their calls for free.
- * 5. Company. Due ids go out together, 10 per call. A due id waits for company only when more waits run than
- *    one call holds and others are due within its slack (`batchSlackMs`), and never longer: a lone wait (or one of
- *    a handful, as at the CLI's default parallelism) is looked at exactly on time. A call with
- *    room left takes ids that are past half of their rule-1 gap (`rideFrom`): a look that costs no call, and
- *    waits looked at together stay due together, so their later looks share calls too. An id deferred by rule 2
- *    or 3 never rides early: a look before it can be done is wasted.
+ * 5. Company. Due ids go out together, 10 per call. When more waits run than one call holds, a due id waits
+ *    for others due within its slack (`batchSlackMs`), never longer, and a call with room left takes ids that are
+ *    past half of their rule-1 gap (`rideFrom`): a look that costs no call, and waits looked at together stay due
+ *    together, so their later looks share calls too. An id deferred by rule 2 or 3 never rides early: a look
+ *    before it can be done is wasted. With no more waits than one call holds, neither pays (the calls are few),
+ *    and both would cost latency (a look taken early moves the next one earlier too): a lone wait, or one of a
+ *    handful as at the CLI's default parallelism, is looked at exactly on its own schedule.
  */
 
 /** Rule 1: the gap between looks is at most this fraction of the time waited (before the batching slack). */

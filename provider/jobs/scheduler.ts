@@ -287,13 +287,16 @@ export class Lane<V> {
     const now = this.clock.now();
     const ready = [...this.watches].filter((w) => !w.inFlight).sort((a, b) => a.nextAt - b.nextAt);
     const taken = new Set<Watch<V>>();
+    // Rule 5: holding looks back and taking them along early only pay when more waits run than one call holds;
+    // with fewer, every wait is looked at exactly on its own schedule.
+    const crowded = this.watches.size > MAX_IDS_PER_CALL;
 
     // One-off lookups go at once; due polls (and those within their slack) ride along for free.
     if (this.lookups.size > 0) {
       const lookups = this.lookups;
       this.lookups = new Map();
       const ids = [...lookups.keys()];
-      const riders = ready.filter((w) => w.rideFrom <= now);
+      const riders = crowded ? ready.filter((w) => w.rideFrom <= now) : [];
       const calls = chunk(ids, MAX_IDS_PER_CALL);
       const last = calls[calls.length - 1];
       for (const rider of riders) {
@@ -317,9 +320,7 @@ export class Lane<V> {
         this.arm(first.nextAt);
         break;
       }
-      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids. With no more
-      // waits than one call holds, holding a look back saves no call: no slack then.
-      const crowded = this.watches.size > MAX_IDS_PER_CALL;
+      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids.
       const slackEnd = first.nextAt + (crowded ? slackOf(first, first.nextAt) : 0);
       const ids: string[] = [];
       let sendAt = first.nextAt;
@@ -343,7 +344,7 @@ export class Lane<V> {
       }
       const group = pending.splice(0, members);
       // Rule 5: room left in the call goes to waits past half their gap, soonest due first.
-      for (let i = 0; i < pending.length && ids.length < MAX_IDS_PER_CALL;) {
+      for (let i = 0; crowded && i < pending.length && ids.length < MAX_IDS_PER_CALL;) {
         const rider = pending[i];
         if (rider.rideFrom <= now) {
           if (!ids.includes(rider.request.id)) ids.push(rider.request.id);

@@ -16,14 +16,7 @@ export function describeLibrary(fpDbId: string, resourceName: string): string {
  */
 export function namingLibrary(err: unknown, describe: string): unknown {
   if (!(err instanceof MpsApiError) || err.message.includes(describe)) return err;
-  return new MpsApiError(
-    `${describe}: ${err.message}`,
-    err.action,
-    err.code,
-    err.kind,
-    err.statusCode,
-    err.requestId,
-  );
+  return err.withMessage(`${describe}: ${err.message}`);
 }
 
 /** How to reach a library: its pinned region plus the endpoint inputs. */

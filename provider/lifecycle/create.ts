@@ -3,7 +3,14 @@ import { resolveRegion } from "../config/credentials";
 import { misspeltRegionText, regionFinding, unlistedRegionText } from "../config/regions";
 import type { ProviderContext } from "../context";
 import { isDeleteOnly } from "../diff";
-import { ConfigError, MpsApiError } from "../errors";
+import {
+  ConfigError,
+  LibraryGoneError,
+  MpsApiError,
+  UnknownOutcomeCreateError,
+  WaitTimeoutError,
+} from "../errors";
+import { formatDuration } from "../jobs/poll";
 import type { LibraryInputs, LibraryState } from "../types";
 import { describeLibrary, initialState, targetOf, withLibraryFacts } from "./common";
 import { ResourceInitFailure } from "./init-failure";
@@ -46,10 +53,12 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
   } catch (err) {
     if (err instanceof MpsApiError && err.kind === "ambiguous") {
       // MPS has no idempotency token and no way to list libraries by name, so a lost answer cannot be resolved.
-      throw new ConfigError(
+      throw new UnknownOutcomeCreateError(
         `CreateFpShotDB for \`${inputs.resourceName}\` had an unknown outcome (${err.code}): a library named ` +
           `"${name}" may have been created in region ${region}. Look for it in the MPS console; if it exists, ` +
           `adopt it by setting \`fpDbId\` (or delete it there), then run \`pulumi up\` again.`,
+        name,
+        { cause: err },
       );
     }
     throw err;
@@ -79,15 +88,22 @@ export async function waitUntilActive(ctx: ProviderContext, state: LibraryState)
       },
     );
     if (!library || library.status === "deleted") {
-      throw new Error(`${describe} disappeared while waiting for it to become active`);
+      throw new LibraryGoneError(
+        `${describe} disappeared while waiting for it to become active`,
+        state.fpDbId,
+      );
     }
     wait.end(true);
     return withLibraryFacts(state, library);
   } catch (err) {
     wait.end(false);
+    const why =
+      err instanceof WaitTimeoutError
+        ? `is still ${err.lastStatus} after ${formatDuration(err.waitedMs)} (jobTimeoutSeconds)`
+        : `did not become active: ${messageOf(err).replace(/\.$/, "")}`;
     throw new ResourceInitFailure(
-      `${describe} was created but did not become active: ${messageOf(err).replace(/\.$/, "")}. It is recorded in the stack; ` +
-        `run \`pulumi up\` again to keep waiting, or \`pulumi destroy\` to remove it.`,
+      `${describe} was created but ${why}. It is recorded in the stack: run \`pulumi up\` again to keep ` +
+        "waiting (raise jobTimeoutSeconds for a longer wait), or `pulumi destroy` to remove it.",
       state,
     );
   }

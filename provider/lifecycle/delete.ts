@@ -1,6 +1,6 @@
 import type { ProviderContext } from "../context";
 import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
-import { ConfigError } from "../errors";
+import { ConfigError, DeletionProtectedError } from "../errors";
 import type { LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf } from "./common";
 import { purgeLibrary, runJob } from "./purge";
@@ -13,9 +13,10 @@ import { purgeLibrary, runJob } from "./purge";
 export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): Promise<void> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   if (state.deletionProtection === true) {
-    throw new ConfigError(
+    throw new DeletionProtectedError(
       `${describe} has \`deletionProtection\` enabled, so it was not deleted. To delete it, set ` +
         "`deletionProtection: false`, run `pulumi up`, then retry.",
+      state.fpDbId,
     );
   }
   const policy = effectiveDeletionPolicy(state);

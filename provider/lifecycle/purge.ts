@@ -50,11 +50,13 @@ export async function runJob(
   if (!outcome.resumed) ctx.log.info(`Submitted ${delType} job ${outcome.jobId} for ${describe}`);
   const run: JobRun = {
     jobId: outcome.jobId,
-    status: "Queuing",
+    status: outcome.status ?? "Queuing",
     submittedAt: outcome.submittedAt,
   };
   if (outcome.requestId) run.requestId = outcome.requestId;
-  if (!options.wait) return run;
+  if (outcome.finishedAt) run.finishedAt = outcome.finishedAt;
+  // A job that has already succeeded (an interrupted run's, accepted) needs no wait, whatever is asked.
+  if (!options.wait || run.status === "Success") return run;
 
   const progress = ctx.progress.begin({
     kind: delType,

@@ -116,5 +116,5 @@ export class RetryStrategy {
 function withAttemptCount(error: unknown, attempts: number): unknown {
   if (!(error instanceof MpsApiError) || attempts <= 1) return error;
   const message = `${error.message} Gave up after ${attempts} attempts.`;
-  return new MpsApiError(message, error.action, error.code, error.kind, error.statusCode, error.requestId);
+  return error.withMessage(message);
 }

@@ -77,11 +77,11 @@ describe("a create whose wait runs out, and the run after it", () => {
     const failure = err as ResourceInitFailure;
     const [library] = fx.emulator.admin.state().libraries;
     expect(failure.id).toBe(library.fpDbId);
-    expect(failure.message).toContain(
-      `library ${library.fpDbId} (slow-start) was created but did not become active: Timed out after 120 s`,
+    expect(failure.message).toBe(
+      `library ${library.fpDbId} (slow-start) was created but is still offline after 120 s (jobTimeoutSeconds). ` +
+        "It is recorded in the stack: run `pulumi up` again to keep waiting (raise jobTimeoutSeconds for a longer " +
+        "wait), or `pulumi destroy` to remove it.",
     );
-    expect(failure.message).toContain("last status: offline");
-    expect(failure.message).toContain("It is recorded in the stack; run `pulumi up` again to keep waiting");
     expect(failure.message).not.toContain("..");
     expect(failure.properties).toMatchObject({
       fpDbId: library.fpDbId,

@@ -151,6 +151,22 @@ describe("a purge interrupted by a killed run", () => {
     expect(fx.output()).toContain("so it is taken as this request's purge and no new job is submitted");
   });
 
+  it("GIVEN waitForCompletion false WHEN an interrupted run's succeeded Purge is taken THEN the state records it as done", async () => {
+    const lib = await purgedOnce("interrupted-nowait");
+    const stray = await strayPurge(lib.id);
+    await fx.pass(10 * MINUTE);
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-2", waitForCompletion: false });
+
+    const finished = purgeJobs(lib.id).find((j) => j.jobId === stray)!;
+    expect(rerun.outputs).toMatchObject({
+      purgeJobId: stray,
+      purgeJobStatus: "Success",
+      purgedAt: finished.finishTime,
+    });
+    expect((rerun.outputs.jobHistory as { jobId: string }[]).map((j) => j.jobId)).toContain(stray);
+  });
+
   it("GIVEN the killed run's Purge still runs WHEN the run is repeated THEN it is resumed, not submitted again", async () => {
     const lib = await purgedOnce("interrupted-running");
     const stray = await strayPurge(lib.id);

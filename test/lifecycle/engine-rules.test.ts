@@ -82,3 +82,22 @@ describe("FingerprintLibrary.get (a Read with no state)", () => {
     expect(read.id).toBe("");
   });
 });
+
+describe("what the provider host prints for a failed call", () => {
+  it("shows the message once, in the error, and no provider internals in the host's output", async () => {
+    const fx = await LifecycleFixture.start();
+    try {
+      const lib = await fx.create("guarded", { deletionProtection: true });
+      const err = await rejection(fx.delete(lib));
+      const message = `library ${lib.id} (guarded) has \`deletionProtection\` enabled, so it was not deleted`;
+      expect(err.message.split(message)).toHaveLength(2);
+      await fx.waitForOutput("[mps-fpdb] DeletionProtectedError");
+      const output = fx.output();
+      expect(output).toContain("[mps-fpdb] DeletionProtectedError: the error is reported with the resource");
+      expect(output).not.toContain(message);
+      expect(output).not.toMatch(/\n\s+at .*provider[/\\]/);
+    } finally {
+      await fx.close();
+    }
+  });
+});

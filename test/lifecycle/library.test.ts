@@ -273,7 +273,7 @@ describe("create that does not finish", () => {
       expect(err).toBeInstanceOf(ResourceInitError);
       const init = err as ResourceInitError;
       expect(init.id).toMatch(/^[0-9a-f]{32}$/);
-      expect(init.message).toContain(`library ${init.id} (slow) was created but did not become active`);
+      expect(init.message).toContain(`library ${init.id} (slow) was created but is still offline after`);
       expect(init.properties).toMatchObject({ fpDbId: init.id, status: "offline", libraryName: "slow" });
       expect(typeof init.properties.__provider).toBe("string");
 

@@ -5,7 +5,7 @@ import {
   isDeleteOnly,
   type DiffDecision,
 } from "../../provider/diff";
-import { ConfigError } from "../../provider/errors";
+import { ConfigError, DeletionProtectedError } from "../../provider/errors";
 import { UNKNOWN } from "../../provider/inputs";
 import type { LibraryInputs, LibraryState } from "../../provider/types";
 import { thrown } from "../support/thrown";
@@ -249,7 +249,11 @@ describe("diffLibrary: purgeTrigger", () => {
 
   it('GIVEN "recreate" and a trigger change on a Delete-only library THEN a replacement instead of a purge', () => {
     const olds = created({ modelId: 12, purgeStrategy: "recreate", purgeTrigger: "r1" });
-    const news = createInputs({ modelId: 12, purgeStrategy: "recreate", purgeTrigger: "r2" });
+    const news = createInputs({
+      modelId: 12,
+      purgeStrategy: "recreate",
+      purgeTrigger: "r2",
+    });
     expect(diffLibrary(olds, news, opts)).toEqual({
       changes: true,
       replaces: ["purgeTrigger"],
@@ -324,23 +328,50 @@ describe("diffLibrary: mutable inputs and the provider", () => {
 describe("diffLibrary: deletionProtection blocks every replacement", () => {
   it.each<[string, Partial<LibraryState>, Partial<LibraryInputs>]>([
     ["stored", { deletionProtection: true }, { deletionProtection: true }],
-    ["stored, even while the new inputs turn it off", { deletionProtection: true }, {}],
     ["new", {}, { deletionProtection: true }],
-  ])("GIVEN protection %s and a libraryName change THEN a ConfigError with the fix", (_name, olds, news) => {
-    const err = thrown(() =>
-      diffLibrary(created(olds), createInputs({ libraryName: "clips", ...news }), opts),
-    );
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toBe(
-      'Cannot replace library fp-1 (videos): `libraryName` ("videos" → "clips") forces a replacement, which ' +
-        "deletes the library and its fingerprints, and `deletionProtection` is true. To allow it, set " +
-        "`deletionProtection` to false, run `pulumi up`, then retry.",
-    );
-  });
+  ])(
+    "GIVEN protection %s and a libraryName change THEN a DeletionProtectedError with the fix",
+    (_name, olds, news) => {
+      const err = thrown(() =>
+        diffLibrary(created(olds), createInputs({ libraryName: "clips", ...news }), opts),
+      );
+      expect(err).toBeInstanceOf(DeletionProtectedError);
+      expect(err.message).toBe(
+        'Cannot replace library fp-1 (videos): `libraryName` ("videos" → "clips") forces a replacement, which ' +
+          "deletes the library and its fingerprints, and `deletionProtection` is true. To allow it, set " +
+          "`deletionProtection` to false, run `pulumi up`, then retry.",
+      );
+    },
+  );
+
+  it.each<[string, Partial<LibraryInputs>]>([
+    ["set to false", { deletionProtection: false }],
+    ["removed", {}],
+  ])(
+    "GIVEN protection stored and %s in the same update as a libraryName change THEN it says protection needs an update of its own",
+    (_name, news) => {
+      const err = thrown(() =>
+        diffLibrary(
+          created({ deletionProtection: true }),
+          createInputs({ libraryName: "clips", ...news }),
+          opts,
+        ),
+      );
+      expect(err).toBeInstanceOf(DeletionProtectedError);
+      expect(err.message).toBe(
+        'Cannot replace library fp-1 (videos): `libraryName` ("videos" → "clips") forces a replacement, which ' +
+          "deletes the library and its fingerprints, and the stored `deletionProtection` is still true: switching " +
+          "it off takes an update of its own. Undo the change that forces the replacement, keep " +
+          "`deletionProtection: false`, run `pulumi up`, then make the change again.",
+      );
+    },
+  );
 
   it("names every property that forces the replacement", () => {
     const olds = adopted({ deletionProtection: true });
-    const err = thrown(() => diffLibrary(olds, { resourceName: "shared", region: "cn-beijing" }, opts));
+    const err = thrown(() =>
+      diffLibrary(olds, { resourceName: "shared", region: "cn-beijing", deletionProtection: true }, opts),
+    );
     expect(err.message).toBe(
       'Cannot replace library fp-9 (shared): `fpDbId` ("fp-9" → unset), `region` ("cn-shanghai" → ' +
         '"cn-beijing") force a replacement, which deletes the library and its fingerprints, and ' +
@@ -355,7 +386,12 @@ describe("diffLibrary: deletionProtection blocks every replacement", () => {
       deletionProtection: true,
       purgeTrigger: "r1",
     });
-    const news = createInputs({ modelId: 12, purgeStrategy: "recreate", purgeTrigger: "r2" });
+    const news = createInputs({
+      modelId: 12,
+      purgeStrategy: "recreate",
+      purgeTrigger: "r2",
+      deletionProtection: true,
+    });
     expect(thrown(() => diffLibrary(olds, news, opts)).message).toBe(
       'Cannot replace library fp-1 (videos): `purgeTrigger` ("r1" → "r2") with `purgeStrategy: "recreate"` ' +
         "forces a replacement, which deletes the library and its fingerprints, and `deletionProtection` is true. " +

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../provider/errors";
+import { UnreadableStateError } from "../../provider/errors";
 import { appendJobHistory, readState, recordedInputs, toOutputs } from "../../provider/state";
 import { JOB_HISTORY_LIMIT, SCHEMA_VERSION, type JobRecord, type LibraryState } from "../../provider/types";
 import { thrown } from "../support/thrown";
@@ -65,9 +65,9 @@ describe("readState", () => {
     });
   });
 
-  it("GIVEN state from a newer release THEN a ConfigError says to upgrade", () => {
+  it("GIVEN state from a newer release THEN an UnreadableStateError says to upgrade", () => {
     const err = thrown(() => readState({ ...v1Outputs, schemaVersion: 2 }));
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toBe(
       "State of library fp-1 (videos) was written by a newer pulumi-mps-fpdb (schema 2); upgrade the package " +
         "(this version reads schema 1 and older).",
@@ -113,23 +113,23 @@ describe("readState", () => {
         '`pulumi stack export`, an edit (`"adopted": true` if the stack adopted the library with `fpDbId`, ' +
         "`false` if it created it) and `pulumi stack import`; or restore the state from a backup.",
     ],
-  ])("GIVEN %s THEN a ConfigError (it decides what destroy does)", (_name, change, message) => {
+  ])("GIVEN %s THEN an UnreadableStateError (it decides what destroy does)", (_name, change, message) => {
     const err = thrown(() => readState({ ...v1Outputs, ...change }));
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toBe(message);
   });
 
   it("GIVEN state without `adopted` THEN it is refused: reading it as false would make destroy delete an adopted library", () => {
     const { adopted: _omit, ...edited } = v1Outputs;
     const err = thrown(() => readState(edited));
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toMatch(/^State of library fp-1 \(videos\) has no adopted, expected true or false\./);
     expect(err.message).toMatch(/pulumi stack export/);
   });
 
   it("GIVEN a jobHistory that is not a list THEN it is refused (resume-or-submit relies on the jobs it names)", () => {
     const err = thrown(() => readState({ ...v1Outputs, jobHistory: "job-1" }));
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toMatch(/has jobHistory "job-1", expected a list of job records/);
   });
 
