@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { main } from "../../harness/cli";
+import * as engine from "../../harness/engine";
 import { loadState } from "../../harness/state";
 import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
 
@@ -110,6 +112,19 @@ describe("harness CLI process", () => {
     expect(saved.pendingOperations?.map((o) => [o.type, o.resource.urn])).toEqual([
       ["creating", urn("slow")],
     ]);
+
+    // Like the Pulumi CLI's file backend, the killed run left its lock: the next run refuses until `cancel`.
+    const config = { "toy:dir": ws.dataDir, "toy:resources": "[]" };
+    const locked = await engine.refresh({ programDir: ws.programDir, stackFile: ws.stackFile, config });
+    expect(locked.ok).toBe(false);
+    expect(locked.errors[0]).toMatch(
+      /^the stack is currently locked by 1 lock\(s\) \(pid \d+ on .+\)\. Either wait/,
+    );
+    const out: string[] = [];
+    await expect(main(["cancel", "--stack-file", ws.stackFile], (l) => out.push(l))).resolves.toBe(0);
+    expect(out).toEqual([`removed the lock of ${ws.stackFile}`]);
+    const refreshed = await engine.refresh({ programDir: ws.programDir, stackFile: ws.stackFile, config });
+    expect(refreshed.errors).toEqual([]);
   });
 
   it("a first SIGINT cancels, a second terminates and names what is still running", async () => {
