@@ -6,12 +6,13 @@
  */
 import { parseArgs } from "node:util";
 import { formatEvent, formatSummary, heading } from "./cli-format";
-import { DEFAULT_STACK, runOperation } from "./engine";
+import { DEFAULT_STACK, removeLock, runOperation } from "./engine";
 import type { Operation, StackRunOptions } from "./events";
 import { normalizeParallel } from "./parallelism";
 
 const OPERATIONS: readonly Operation[] = ["up", "preview", "refresh", "destroy"];
 const USAGE = `usage: tsx harness/cli.ts up|preview|refresh|destroy --program DIR --stack-file FILE [options]
+       tsx harness/cli.ts cancel --stack-file FILE   (removes the lock a killed run left, as pulumi cancel)
 
   --program DIR              the Pulumi project folder (Pulumi.yaml); plain config is read from its
                              Pulumi.<stack>.yaml as the Pulumi CLI does
@@ -147,6 +148,17 @@ export async function main(
 ): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     write(USAGE);
+    return 0;
+  }
+  if (argv[0] === "cancel") {
+    const i = argv.indexOf("--stack-file");
+    const file = i >= 0 ? argv[i + 1] : undefined;
+    if (!file) {
+      write("--stack-file is required");
+      write(USAGE.split("\n")[0]);
+      return 2;
+    }
+    write(removeLock(file) ? `removed the lock of ${file}` : `${file} is not locked`);
     return 0;
   }
   let parsed: CommandLine;

@@ -12,6 +12,7 @@ import { CancelledError, Deployment } from "./deployment";
 import type { EngineEvent, Operation, RunResult, StackRunOptions } from "./events";
 import { startProviderHost, type ProviderHost } from "./host-client";
 import { normalizeParallel, defaultParallelism } from "./parallelism";
+import { acquireLock } from "./lock";
 import { runProgram } from "./program/run-program";
 import type { ReadRegistration, Registration, RegistrationReply } from "./program/protocol";
 import { readProject, readProjectName, resolvePulumiSdk } from "./project";
@@ -24,6 +25,7 @@ import { loadState, storableConfig, type PendingOperation, type StackState } fro
 import { makeUrn } from "./urn";
 import { containsSecret, PROVIDER_KEY, unwrapSecrets, type Props } from "./wire";
 
+export { removeLock } from "./lock";
 export type { EngineEvent, Operation, RunResult, StackRunOptions, StepOp, StepResult } from "./events";
 export type {
   PendingOperation,
@@ -79,9 +81,12 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
   }
   let parallel: number;
   let config: ResolvedConfig;
+  let unlock = () => {};
   try {
     parallel = o.parallel === undefined ? defaultParallelism(cliEnv) : normalizeParallel(o.parallel);
     config = resolveConfig(op, o, state, { project, stack, cliEnv, runsProgram });
+    // backend/diy: a preview takes no lock.
+    if (op !== "preview") unlock = acquireLock(o.stackFile);
   } catch (err) {
     return failedBeforeStart((err as Error).message, state);
   }
@@ -213,6 +218,7 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
     o.terminateSignal?.removeEventListener("abort", onTerminate);
     await d.finish().catch((err: Error) => fatal.push(err.message));
     await host?.close();
+    unlock();
   }
 
   const stillRunning = d.stillRunning.map((p) => ({
