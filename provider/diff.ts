@@ -113,7 +113,12 @@ export function diffLibrary(
 
   for (const key of MUTABLE) if (differs(olds[key], news[key])) changed.add(key);
 
-  if (sameLibrary && olds.adopted) refuseDeleteOnlyAdoption(olds, news, purge);
+  if (sameLibrary && olds.adopted) {
+    refuseDeleteOnlyAdoption(
+      { fpDbId: olds.fpDbId, resourceName: olds.resourceName, modelId: olds.reportedModelId },
+      { purge: purge === "submit", deletionPolicy: news.deletionPolicy },
+    );
+  }
   refuseProtectedReplacement(olds, news, replacements);
 
   const replaces = [...new Set(replacements.map((r) => r.key))];
@@ -185,21 +190,23 @@ function existingModelId(olds: LibraryState): number | undefined {
   return olds.adopted ? olds.reportedModelId : (olds.modelId ?? olds.reportedModelId);
 }
 
-function refuseDeleteOnlyAdoption(
-  olds: LibraryState,
-  news: LibraryInputs,
-  purge: DiffDecision["purge"],
+/**
+ * Refuses a Purge (trigger or deletion policy) on an adopted library that MPS reports as Delete-only: at adoption
+ * (create) with the ModelId just looked up, and in every later diff with the one recorded then.
+ */
+export function refuseDeleteOnlyAdoption(
+  library: { fpDbId: string; resourceName: string; modelId: number | undefined },
+  asks: { purge: boolean; deletionPolicy?: DeletionPolicy },
 ): void {
-  const modelId = olds.reportedModelId;
-  if (!isDeleteOnly(modelId)) return;
+  if (!isDeleteOnly(library.modelId)) return;
   const problems: string[] = [];
-  if (purge === "submit") problems.push("`purgeTrigger` cannot empty it (a Purge job would be refused)");
-  if (news.deletionPolicy === "Purge") problems.push('`deletionPolicy` "Purge" cannot work on it');
+  if (asks.purge) problems.push("`purgeTrigger` cannot empty it (a Purge job would be refused)");
+  if (asks.deletionPolicy === "Purge") problems.push('`deletionPolicy` "Purge" cannot work on it');
   if (problems.length === 0) return;
   throw new ConfigError(
-    `Library ${olds.fpDbId} (${olds.resourceName}) is adopted and MPS reports ModelId ${modelId} for it, so it ` +
-      `accepts only Delete jobs: ${problems.join("; ")}. Remove \`purgeTrigger\` and use \`deletionPolicy\` ` +
-      '"Retain" (the default for adopted libraries) or "Delete".',
+    `Library ${library.fpDbId} (${library.resourceName}) is adopted and MPS reports ModelId ${library.modelId} ` +
+      `for it, so it accepts only Delete jobs: ${problems.join("; ")}. Remove \`purgeTrigger\` and use ` +
+      '`deletionPolicy` "Retain" (the default for adopted libraries) or "Delete".',
   );
 }
 

@@ -8,6 +8,7 @@ import {
   classifyFacts,
   failureFacts,
 } from "../resilience/classify";
+import { messageOf } from "../text";
 
 /** What the mapping needs to know about the call besides the error. */
 export interface CallContext {
@@ -137,10 +138,6 @@ function proxyNextStep(failure: ProxyFailure): string {
 }
 
 /** The message of anything thrown (duck-typed: Node's own errors are of another realm under jest). */
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(error);
-}
 
 /** httpx appends "<METHOD> <url> failed." to its messages; the URL carries the query, which is noise here. */
 function withoutUrl(message: string): string {

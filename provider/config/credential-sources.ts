@@ -23,6 +23,7 @@ import {
 import { ConfigError, CredentialSourceError } from "../errors";
 import { parseIni } from "./ini";
 import type { ConfigSource } from "./settings";
+import { messageOf, nonEmpty } from "../text";
 
 /** The kinds of source, as tests and logs name them. */
 export type CredentialSourceKind =
@@ -352,13 +353,4 @@ function digest(values: string[]): string {
 
 function isTrue(value: string | undefined): boolean {
   return value?.trim().toLowerCase() === "true";
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

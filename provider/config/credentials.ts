@@ -20,6 +20,7 @@ export {
   type CredentialCandidate,
   type CredentialSourceKind,
 } from "./credential-sources";
+import { clauseOf } from "../text";
 
 /** Credentials ready for the transport. */
 export interface ResolvedCredentials {
@@ -96,13 +97,13 @@ async function firstWorking(
       if (candidate.explicit) {
         if (err instanceof ConfigError) throw err;
         throw new ConfigError(
-          `Could not get credentials from ${candidate.source}: ${redact(messageOf(err), candidate.secrets)}. ` +
+          `Could not get credentials from ${candidate.source}: ${redact(clauseOf(err), candidate.secrets)}. ` +
             "Fix that source, or remove it to use the next one: " +
             CREDENTIAL_WAYS_TEXT +
             ".",
         );
       }
-      failures.push(`${candidate.source}: ${redact(messageOf(err), candidate.secrets)}`);
+      failures.push(`${candidate.source}: ${redact(clauseOf(err), candidate.secrets)}`);
     }
   }
   const tried = failures.length > 0 ? ` Tried: ${failures.join("; ")}.` : "";
@@ -160,6 +161,3 @@ class ObservedProvider implements CredentialsProvider {
 }
 
 /** The error's message without a closing period, so it can sit inside a sentence. */
-function messageOf(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).trim().replace(/\.+$/, "");
-}

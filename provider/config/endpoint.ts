@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../errors";
 import type { EndpointType } from "../types";
+import { nonEmpty } from "../text";
 
 /** An endpoint, normalised for the transport. */
 export interface ResolvedEndpoint {
@@ -204,9 +205,4 @@ export function proxyPasswords(proxy: string): string[] {
     // A malformed %-escape: the raw text is all there is.
   }
   return decoded === password ? [password] : [password, decoded];
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }

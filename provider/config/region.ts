@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../errors";
 import type { ConfigSource } from "./settings";
+import { nonEmpty } from "../text";
 
 /**
  * The region: the `region` input, else stack config `alicloud:region`, else `ALIBABA_CLOUD_REGION`, else
@@ -25,9 +26,4 @@ export function resolveRegion(
       "(`pulumi config set alicloud:region cn-shanghai`), or the environment variable ALIBABA_CLOUD_REGION " +
       "(or ALICLOUD_REGION).",
   );
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }

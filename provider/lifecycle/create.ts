@@ -2,7 +2,7 @@ import type { FpShotDb } from "../client/types";
 import { resolveRegion } from "../config/credentials";
 import { misspeltRegionText, regionFinding, unlistedRegionText } from "../config/regions";
 import type { ProviderContext } from "../context";
-import { isDeleteOnly } from "../diff";
+import { refuseDeleteOnlyAdoption } from "../diff";
 import {
   ConfigError,
   LibraryGoneError,
@@ -14,6 +14,7 @@ import { formatDuration } from "../jobs/poll";
 import type { LibraryInputs, LibraryState } from "../types";
 import { describeLibrary, initialState, targetOf, withLibraryFacts } from "./common";
 import { ResourceInitFailure } from "./init-failure";
+import { clauseOf } from "../text";
 
 /**
  * Creates a library, or adopts the one named by `fpDbId`, and waits for it to be `active` when asked. Once a
@@ -35,7 +36,10 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
           `and \`region\`, or remove \`fpDbId\` to create a new library.`,
       );
     }
-    refuseDeleteOnlyAdoption(inputs, library, region);
+    refuseDeleteOnlyAdoption(
+      { fpDbId: library.fpDbId, resourceName: inputs.resourceName, modelId: library.modelId },
+      { purge: inputs.purgeTrigger !== undefined, deletionPolicy: inputs.deletionPolicy },
+    );
     ctx.log.info(`Adopted ${describeLibrary(library.fpDbId, inputs.resourceName)}: ${library.status}`);
     const state = initialState(inputs, { fpDbId: library.fpDbId, adopted: true, region, library });
     return waitUntilActive(ctx, state);
@@ -100,7 +104,7 @@ export async function waitUntilActive(ctx: ProviderContext, state: LibraryState)
     const why =
       err instanceof WaitTimeoutError
         ? `is still ${err.lastStatus} after ${formatDuration(err.waitedMs)} (jobTimeoutSeconds)`
-        : `did not become active: ${messageOf(err).replace(/\.$/, "")}`;
+        : `did not become active: ${clauseOf(err)}`;
     throw new ResourceInitFailure(
       `${describe} was created but ${why}. It is recorded in the stack: run \`pulumi up\` again to keep ` +
         "waiting (raise jobTimeoutSeconds for a longer wait), or `pulumi destroy` to remove it.",
@@ -121,21 +125,4 @@ function checkConfiguredRegion(ctx: ProviderContext, resourceName: string, regio
     );
   }
   ctx.log.warn(`${resourceName}: ${unlistedRegionText(source, region, finding)}`);
-}
-
-function refuseDeleteOnlyAdoption(inputs: LibraryInputs, library: FpShotDb, region: string): void {
-  if (!isDeleteOnly(library.modelId)) return;
-  const problems: string[] = [];
-  if (inputs.deletionPolicy === "Purge") problems.push('`deletionPolicy: "Purge"`');
-  if (inputs.purgeTrigger !== undefined) problems.push("`purgeTrigger`");
-  if (problems.length === 0) return;
-  throw new ConfigError(
-    `library ${library.fpDbId} in region ${region} has ModelId ${library.modelId}, which only accepts Delete ` +
-      `jobs, so ${problems.join(" and ")} cannot work on it. Remove ${problems.join(" and ")} (use ` +
-      `\`deletionPolicy: "Delete"\` or "Retain").`,
-  );
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

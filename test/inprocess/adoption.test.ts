@@ -62,10 +62,12 @@ describe("adoption", () => {
     expect(err.message).toContain(`library ${fpDbId} not found in region cn-hangzhou`);
   });
 
+  const TRIGGER = "`purgeTrigger` cannot empty it (a Purge job would be refused)";
+  const POLICY = '`deletionPolicy` "Purge" cannot work on it';
   it.each([
-    [{ deletionPolicy: "Purge" }, '`deletionPolicy: "Purge"`'],
-    [{ purgeTrigger: "r1" }, "`purgeTrigger`"],
-    [{ deletionPolicy: "Purge", purgeTrigger: "r1" }, '`deletionPolicy: "Purge"` and `purgeTrigger`'],
+    [{ deletionPolicy: "Purge" }, POLICY],
+    [{ purgeTrigger: "r1" }, TRIGGER],
+    [{ deletionPolicy: "Purge", purgeTrigger: "r1" }, `${TRIGGER}; ${POLICY}`],
   ])(
     "GIVEN a Delete-only library (ModelId 11) WHEN adopted with %j THEN it is refused, naming what cannot work",
     async (inputs, named) => {
@@ -74,8 +76,9 @@ describe("adoption", () => {
       const err = await rejection(fx.create("delete-only", { fpDbId, ...inputs }));
 
       expect(err.message).toBe(
-        `library ${fpDbId} in region cn-hangzhou has ModelId 11, which only accepts Delete jobs, so ${named} ` +
-          `cannot work on it. Remove ${named} (use \`deletionPolicy: "Delete"\` or "Retain").`,
+        `Library ${fpDbId} (delete-only) is adopted and MPS reports ModelId 11 for it, so it accepts only Delete ` +
+          `jobs: ${named}. Remove \`purgeTrigger\` and use \`deletionPolicy\` "Retain" (the default for adopted ` +
+          'libraries) or "Delete".',
       );
       expect(fx.calls("SubmitFpDBDeleteJob")).toBe(0);
     },
