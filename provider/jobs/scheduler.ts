@@ -408,8 +408,11 @@ export class Lane<V> {
     w.lastStatus = verdict.status;
     request.onPoll?.(verdict.status, elapsed());
     if (verdict.classKey !== undefined && verdict.classKey !== w.classKey) {
+      // Both classes' oldest waits may change: replan them.
+      touched.add(w.classKey);
       this.leave(w);
       this.join(w, verdict.classKey);
+      touched.add(w.classKey);
     }
     const entry = this.classOf(w.classKey);
     if (verdict.done) {

@@ -224,18 +224,56 @@ describe("a lone wait", () => {
     ]);
   });
 
-  it("takes a wait past half its gap along in a call that goes anyway, and the two stay together", async () => {
+  it("with more waits than a call holds, takes waits past half their gap along in a call that goes anyway", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    api.jobDurationMs = () => 5000;
+    const watcher = new JobWatcher(api, { clock });
+    const submit = noticingSubmits(api, watcher, clock);
+    const start = clock.now();
+    const options = { intervalMs: 1000, timeoutMs: 60_000, describe: "x" };
+    const waits: Promise<unknown>[] = [];
+    const wave = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) {
+        const { jobId } = await submit.submitFpDbDeleteJob({
+          fpDbId: `lib-${waits.length}`,
+          delType: "Delete",
+        });
+        waits.push(watcher.waitForJob(jobId, options));
+      }
+    };
+    await wave(5);
+    await clock.sleep(400);
+    await wave(6);
+    await Promise.all(waits);
+    expect(api.callsTo("QueryFpDBDeleteJobList")[0]).toMatchObject({
+      at: start + 1000,
+      ids: ["job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7", "job-8", "job-9", "job-10"],
+    });
+    // Job 11 is the eleventh oldest of a class that finishes in order: it is looked at when the ten oldest have
+    // taught the class that its jobs take 5 s, not before.
+    const firstLook = api.callsTo("QueryFpDBDeleteJobList").find((call) => call.ids.includes("job-11"))!;
+    expect(firstLook.at - start).toBe(5400);
+  });
+
+  it("with a handful of waits, looks at each exactly on its own schedule (no early rides)", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     const watcher = new JobWatcher(api, { clock });
     const start = clock.now();
-    api.addJob({ job: deleteJob(1), endsAfterMs: 30_000 });
+    api.addJob({ job: deleteJob(1), endsAfterMs: 3000 });
     const first = watcher.waitForJob("job-1", { intervalMs: 1000, timeoutMs: 60_000, describe: "a" });
-    await clock.sleep(400);
-    api.addJob({ job: deleteJob(2), endsAfterMs: 29_600 });
+    await clock.sleep(300);
+    api.addJob({ job: deleteJob(2), endsAfterMs: 3000 });
     const second = watcher.waitForJob("job-2", { intervalMs: 1000, timeoutMs: 60_000, describe: "b" });
     await Promise.all([first, second]);
-    expect(api.calls[0]).toMatchObject({ ids: ["job-1", "job-2"], at: start + 1000 });
-    expect(api.calls.every((call) => call.ids.length === 2)).toBe(true);
+    expect(api.calls.map((call) => [call.ids, call.at - start])).toEqual([
+      [["job-1"], 1000],
+      [["job-2"], 1300],
+      [["job-1"], 2000],
+      [["job-2"], 2300],
+      [["job-1"], 3000],
+      [["job-2"], 3300],
+    ]);
   });
 });
