@@ -146,11 +146,18 @@ async function bulkLine(
   const floor = fixed ? (base.floorSeconds as number) : (ledgerFloor ?? NaN);
   const goal = goals(spec);
   const callsPerLibrary = round(m.calls.total / ctx.libraries, 3);
+  // A ledger floor counts from the operation's start; the steps' share of it starts at the first step.
+  const { firstStepStart, lastStepDone } = m.timeline;
+  const stepsRatio =
+    fixed || firstStepStart === undefined || lastStepDone === undefined
+      ? base.stepsRatio
+      : round((lastStepDone - firstStepStart) / (floor - firstStepStart));
   return {
     ...base,
     ...(fixed ? { jobSeconds: spec } : { jobDistribution: describeDuration(spec) }),
     floorSeconds: round(floor, 2),
     ratio: round(m.wallSeconds / floor),
+    stepsRatio,
     ledgerFloorSeconds: ledgerFloor === undefined ? undefined : round(ledgerFloor, 2),
     goalRatio: goal.ratio,
     callsPerLibrary,
