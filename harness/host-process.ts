@@ -119,11 +119,15 @@ export function spawnHost(o: SpawnHostOptions): Promise<HostProcess> {
 }
 
 const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
 
 // The host never exits on its own (its gRPC server keeps it alive). If the process that started it ends without
 // closing it (a crashed test, an uncaught error), take it along instead of leaving an orphan.
 function trackUntilExit(child: ChildProcess): void {
-  if (live.size === 0) process.once("exit", killLiveHosts);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", killLiveHosts);
+  }
   live.add(child);
   child.once("exit", () => live.delete(child));
 }

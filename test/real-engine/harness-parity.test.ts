@@ -9,13 +9,27 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import * as harness from "../../harness/engine";
-import type { StackRunOptions, StepResult } from "../../harness/engine";
+import { removeLock } from "../../harness/lock";
+import type { RunResult, StackRunOptions, StepResult } from "../../harness/engine";
 import { loadState } from "../../harness/state";
 import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { sdkCaller } from "../support/emulator";
 import { fastConfig, hostEnv } from "../support/lifecycle";
-import { LIBRARY_TYPE, requireCli, type StackResource, type Step, type Workspace } from "./support/cli";
-import { LIBRARIES_PROGRAM, librariesWorkspace, setLibraries, type LibrarySpec } from "./support/fixture";
+import {
+  LIBRARY_TYPE,
+  requireCli,
+  type CliResult,
+  type StackResource,
+  type Step,
+  type Workspace,
+} from "./support/cli";
+import {
+  LIBRARIES_PROGRAM,
+  librariesWorkspace,
+  setGets,
+  setLibraries,
+  type LibrarySpec,
+} from "./support/fixture";
 
 jest.setTimeout(300_000);
 
@@ -32,14 +46,30 @@ interface Observed {
   resources: Record<string, { protect: boolean; inputs: unknown; outputs: unknown }>;
   /** `type name` of each pending operation. */
   pending: string[];
+  /** Whether the run warned about pending operations of an interrupted run. */
+  warnedPending: boolean;
 }
 
 type Op = "preview" | "up" | "refresh" | "destroy";
 
+/** What a run is given besides the libraries. */
+interface RunExtra {
+  gets?: { name: string; id: string }[];
+  /** A new value for the stack's `alicloud:secretKey` (a rotated credential). */
+  secretKey?: string;
+  flags?: string[];
+}
+
 interface Side {
   emulator: RunningEmulator;
-  run(op: Op, libraries: LibrarySpec[]): Promise<Observed>;
+  run(op: Op, libraries: LibrarySpec[], extra?: RunExtra): Promise<Observed>;
+  /** An up killed once the emulator has a library named `name`. */
+  killedUp(libraries: LibrarySpec[], name: string): Promise<Observed>;
+  /** Removes the lock a killed run left (`pulumi cancel`); returns whether the stack was locked. */
+  cancel(): Promise<boolean>;
 }
+
+const PENDING_WARNING = "pending operations from previous deployment";
 
 // Values that differ between any two runs, whichever engine: ids, job ids, request ids, times, and the serialized
 // provider (ts-node under the CLI, tsx under the harness compile the program's modules differently).
@@ -107,55 +137,102 @@ function realSteps(steps: Step[], preview: boolean): string[] {
 
 function harnessSide(emulator: RunningEmulator, work: string): Side {
   const stackFile = path.join(work, "harness-state.json");
-  const options = (libraries: LibrarySpec[]): StackRunOptions => {
-    const { "alicloud:secretKey": secretKey, ...plain } = fastConfig(emulator.endpoint);
+  let secretKey = fastConfig(emulator.endpoint)["alicloud:secretKey"];
+  let gets: { name: string; id: string }[] = [];
+  const options = (libraries: LibrarySpec[], extra: RunExtra = {}): StackRunOptions => {
+    if (extra.secretKey !== undefined) secretKey = extra.secretKey;
+    if (extra.gets !== undefined) gets = extra.gets;
     return {
       programDir: LIBRARIES_PROGRAM,
       stackFile,
       stackName: STACK,
       config: {
-        ...plain,
+        ...fastConfig(emulator.endpoint),
         "alicloud:secretKey": secretKey,
         [`${PROJECT}:libraries`]: JSON.stringify(libraries),
+        [`${PROJECT}:gets`]: JSON.stringify(gets),
       },
       secretKeys: ["alicloud:secretKey"],
       passphrase: "parity",
       env: hostEnv(),
     };
   };
+  const observe = (result: RunResult): Observed => {
+    const state = loadState(stackFile, PROJECT, STACK);
+    return {
+      ok: result.ok,
+      steps: harnessSteps(result.steps),
+      resources: masked(state.resources as unknown as StackResource[]),
+      pending: (state.pendingOperations ?? []).map((p) => `${p.type} ${nameOf(p.resource.urn)}`),
+      warnedPending: result.warnings.some((w) => w.includes(PENDING_WARNING)),
+    };
+  };
   return {
     emulator,
-    async run(op, libraries) {
-      const result = await harness[op](options(libraries));
-      if (!result.ok) console.log(`harness ${op} failed: ${result.errors.join("\n")}`);
-      const state = loadState(stackFile, PROJECT, STACK);
-      return {
-        ok: result.ok,
-        steps: harnessSteps(result.steps),
-        resources: masked(state.resources as unknown as StackResource[]),
-        pending: (state.pendingOperations ?? []).map((p) => `${p.type} ${nameOf(p.resource.urn)}`),
-      };
+    async run(op, libraries, extra = {}) {
+      const o = options(libraries, extra);
+      const result = await harness[op]({
+        ...o,
+        ...(extra.flags?.includes("--clear-pending-creates") && { clearPendingCreates: true }),
+      });
+      return observe(result);
     },
+    async killedUp(libraries, name) {
+      const terminate = new AbortController();
+      const watch = setInterval(() => {
+        if (emulator.admin.state().libraries.some((l) => l.name === name)) terminate.abort();
+      }, 10);
+      try {
+        return observe(await harness.up({ ...options(libraries), terminateSignal: terminate.signal }));
+      } finally {
+        clearInterval(watch);
+        // A terminate in-process ends cleanly; the CLI side is SIGKILLed, which leaves its lock behind, as a
+        // killed harness process leaves its own (test/engine/cli-process.test.ts).
+        fs.writeFileSync(`${stackFile}.lock`, JSON.stringify({ pid: 0, host: "killed", since: "" }));
+      }
+    },
+    cancel: async () => removeLock(stackFile),
   };
 }
 
 function realSide(emulator: RunningEmulator, ws: Workspace): Side {
+  const observe = async (result: CliResult, op: Op): Promise<Observed> => {
+    const exported = await ws.exportStack();
+    return {
+      ok: result.code === 0,
+      steps: realSteps(result.steps, op === "preview"),
+      resources: masked(exported.deployment.resources ?? []),
+      pending: (exported.deployment.pending_operations ?? []).map(
+        (p) => `${p.type} ${nameOf(p.resource.urn)}`,
+      ),
+      warnedPending: result.output.includes(PENDING_WARNING),
+    };
+  };
   return {
     emulator,
-    async run(op, libraries) {
+    async run(op, libraries, extra = {}) {
       if (op === "up" || op === "preview") await setLibraries(ws, libraries);
-      const flags = op === "preview" ? [] : ["--skip-preview"];
-      const result = await ws[op](flags, { allowFailure: true });
-      if (result.code !== 0) console.log(`pulumi ${op} failed:\n${result.output}`);
-      const exported = await ws.exportStack();
-      return {
-        ok: result.code === 0,
-        steps: realSteps(result.steps, op === "preview"),
-        resources: masked(exported.deployment.resources ?? []),
-        pending: (exported.deployment.pending_operations ?? []).map(
-          (p) => `${p.type} ${nameOf(p.resource.urn)}`,
-        ),
-      };
+      if (extra.gets !== undefined) await setGets(ws, extra.gets);
+      if (extra.secretKey !== undefined) await ws.setConfig("alicloud:secretKey", extra.secretKey, true);
+      const flags = [...(op === "preview" ? [] : ["--skip-preview"]), ...(extra.flags ?? [])];
+      return observe(await ws[op](flags, { allowFailure: true }), op);
+    },
+    async killedUp(libraries, name) {
+      await setLibraries(ws, libraries);
+      const eventLog = path.join(ws.dir, "killed-up.jsonl");
+      const cli = ws.start(["up", "--yes", "--skip-preview", "--event-log", eventLog], {
+        allowFailure: true,
+      });
+      while (!emulator.admin.state().libraries.some((l) => l.name === name)) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      cli.signal("SIGKILL");
+      return observe(await cli.done, "up");
+    },
+    async cancel() {
+      const result = await ws.run(["cancel", "--yes"], { allowFailure: true });
+      if (result.code !== 0) throw new Error(`pulumi cancel failed:\n${result.output}`);
+      return true;
     },
   };
 }
@@ -182,12 +259,20 @@ afterAll(async () => {
 });
 
 /** Runs `op` on both sides and expects the same observations. */
-async function both(op: Op, libraries: LibrarySpec[]): Promise<Observed> {
-  const real = await sides.real.run(op, libraries);
-  const ours = await sides.harness.run(op, libraries);
+async function both(
+  op: Op,
+  libraries: LibrarySpec[],
+  extra?: RunExtra | ((side: Side) => RunExtra),
+): Promise<Observed> {
+  const extraOf = (side: Side) => (typeof extra === "function" ? extra(side) : extra);
+  const real = await sides.real.run(op, libraries, extraOf(sides.real));
+  const ours = await sides.harness.run(op, libraries, extraOf(sides.harness));
   expect(ours).toEqual(real);
   return real;
 }
+
+const idOf = (side: Side, name: string) =>
+  side.emulator.admin.state().libraries.find((l) => l.name === name && !l.deleted)?.fpDbId ?? "";
 
 /** Deletes a library behind both engines' backs, as someone using the console would. */
 async function deleteOutOfBand(name: string): Promise<void> {
@@ -234,11 +319,49 @@ test("a purgeTrigger change and a libraryName change: update and replacement ali
   expect(replaced.steps).toContain("beta replace ok");
 });
 
+const B2: LibrarySpec = { ...B, libraryName: "beta-renamed" };
+const A2: LibrarySpec = { ...A, purgeTrigger: "release-2" };
+
+test(".get() of an existing library and of a missing one: the same reads and failures", async () => {
+  const found = await both("up", [A2, B2], (side) => ({ gets: [{ name: "seen", id: idOf(side, "alpha") }] }));
+  expect(found.steps).toContain("seen read ok");
+  const missing = await both("up", [A2, B2], {
+    gets: [{ name: "ghost", id: "0123456789abcdef0123456789abcdef" }],
+  });
+  expect(missing.ok).toBe(false);
+  const cleared = await both("up", [A2, B2], { gets: [] });
+  expect(cleared.ok).toBe(true);
+});
+
+test("an up killed while a create waits for active: the same pending CREATE, warning and recovery", async () => {
+  for (const side of [sides.real, sides.harness]) side.emulator.admin.setSettings({ activateSeconds: 30 });
+  const libraries = [A2, B2, { name: "gamma" }];
+  const real = await sides.real.killedUp(libraries, "gamma");
+  const ours = await sides.harness.killedUp(libraries, "gamma");
+  expect(ours.pending).toEqual(real.pending);
+  expect(ours.resources).toEqual(real.resources);
+  expect(real.pending).toEqual(["creating gamma"]);
+  for (const side of [sides.real, sides.harness]) side.emulator.admin.setSettings({ activateSeconds: 0.2 });
+
+  // The killed run left the stack locked on both sides.
+  const locked = await both("up", libraries);
+  expect(locked.ok).toBe(false);
+  expect(locked.steps).toEqual([]);
+  for (const side of [sides.real, sides.harness]) expect(await side.cancel()).toBe(true);
+  const next = await both("up", libraries);
+  expect(next.warnedPending).toBe(true);
+  expect(next.pending).toEqual(["creating gamma"]);
+  const cleared = await both("refresh", [], { flags: ["--clear-pending-creates"] });
+  expect(cleared.pending).toEqual([]);
+});
+
 test("refresh after an out-of-band delete, then destroy: the same steps and an empty state", async () => {
   await deleteOutOfBand("alpha");
   const refreshed = await both("refresh", []);
   expect(refreshed.steps).toContain("alpha refresh->delete ok");
-  const destroyed = await both("destroy", []);
+  // A rotated key in stack config is not what destroy uses: it configures the provider from the stored one.
+  const destroyed = await both("destroy", [], { secretKey: "rotated-but-not-used" });
+  expect(destroyed.ok).toBe(true);
   expect(destroyed.resources).toEqual({});
   expect(destroyed.pending).toEqual([]);
 });
