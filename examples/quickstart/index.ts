@@ -12,6 +12,8 @@ const library = new FingerprintLibrary("catalogue-dna", {
 
 export const fpDbId = library.fpDbId;
 export const status = library.status;
-export const purgeJobId = library.purgeJobId;
-export const purgeJobStatus = library.purgeJobStatus;
+// Before the first purge there is no job: a placeholder keeps Pulumi from warning that an undefined value will
+// not show as a stack output.
+export const purgeJobId = library.purgeJobId.apply((id) => id ?? "none yet");
+export const purgeJobStatus = library.purgeJobStatus.apply((status) => status ?? "none yet");
 export const jobHistory = library.jobHistory;

@@ -47,10 +47,10 @@ export interface ResolveCredentialsOptions extends CredentialLookup {
 
 /** The three ways, as every missing-credential message lists them. */
 export const CREDENTIAL_WAYS_TEXT =
-  "(1) stack config: `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret " +
-  "alicloud:secretKey <secret>` (plus `alicloud:securityToken` for STS), or `alicloud:profile <name>`; " +
+  "\n  (1) stack config: `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret " +
+  "alicloud:secretKey <secret>` (plus `alicloud:securityToken` for STS), or `alicloud:profile <name>`;\n  " +
   "(2) environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus " +
-  "ALIBABA_CLOUD_SECURITY_TOKEN), or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (plus ALICLOUD_SECURITY_TOKEN); " +
+  "ALIBABA_CLOUD_SECURITY_TOKEN), or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (plus ALICLOUD_SECURITY_TOKEN);\n  " +
   "(3) the Alibaba Cloud default chain: a profile in ~/.alibabacloud/credentials (ALIBABA_CLOUD_CREDENTIALS_FILE, " +
   "ALIBABA_CLOUD_PROFILE) or ~/.aliyun/config.json, an OIDC role (ALIBABA_CLOUD_ROLE_ARN, " +
   "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), an ECS RAM role (ALIBABA_CLOUD_ECS_METADATA) " +
@@ -98,7 +98,7 @@ async function firstWorking(
         if (err instanceof ConfigError) throw err;
         throw new ConfigError(
           `Could not get credentials from ${candidate.source}: ${redact(clauseOf(err), candidate.secrets)}. ` +
-            "Fix that source, or remove it to use the next one: " +
+            "Fix that source, or remove it to use the next one:" +
             CREDENTIAL_WAYS_TEXT +
             ".",
         );
@@ -106,9 +106,9 @@ async function firstWorking(
       failures.push(`${candidate.source}: ${redact(clauseOf(err), candidate.secrets)}`);
     }
   }
-  const tried = failures.length > 0 ? ` Tried: ${failures.join("; ")}.` : "";
+  const tried = failures.length > 0 ? `\nTried: ${failures.join("; ")}.` : "";
   throw new ConfigError(
-    `No Alibaba Cloud credentials found. Provide them in one of three ways: ${CREDENTIAL_WAYS_TEXT}.${tried}`,
+    `No Alibaba Cloud credentials found. Provide them in one of three ways:${CREDENTIAL_WAYS_TEXT}.${tried}`,
   );
 }
 

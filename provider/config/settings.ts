@@ -117,8 +117,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
   const endpoint = lookup(config, env, "endpoint");
   if (endpoint) {
     const parsed = parseEndpoint(endpoint.value);
-    if (!parsed.ok)
-      throw badSetting(endpoint, `a host, host:port or https:// URL; this one ${parsed.problem}`);
+    if (!parsed.ok) throw badEndpointSetting(endpoint, parsed.problem);
     settings.endpoint = parsed.endpoint.url;
   }
   for (const name of Object.keys(NUMERIC_FORMS) as NumericSetting[]) {
@@ -154,8 +153,29 @@ function parseNumber(found: Found, form: NumberForm): number {
   return value;
 }
 
+/**
+ * The endpoint setting sends every library of the stack to one endpoint, so its fix must not suggest an example
+ * host (that would move every library to the example's region): it offers the same host over HTTPS, or removing
+ * the setting so each library uses its own regional endpoint.
+ */
+function badEndpointSetting(found: Found, problem: string): ConfigError {
+  const key = settingConfigKey(found.name);
+  const https = found.value.startsWith("http://")
+    ? `https://${found.value.slice("http://".length)}`
+    : undefined;
+  const fixes = [
+    ...(https ? [`use ${https} if that host serves HTTPS`] : []),
+    `remove it (\`pulumi config rm ${key}\`, or unset ${settingEnvName(found.name)}) so each library uses its ` +
+      "regional endpoint, mts.<region>.aliyuncs.com",
+  ];
+  return new ConfigError(
+    `Setting \`${key}\` is "${found.value}" (from ${found.origin}) and ${problem.replace(/; use https:\/\/$/, "")}. It overrides the endpoint ` +
+      `of every library in the stack: ${fixes.join("; or ")}.`,
+  );
+}
+
 function badSetting(found: Found, expected: string): ConfigError {
-  const example = found.name === "endpoint" ? "mts.cn-shanghai.aliyuncs.com" : String(exampleOf(found.name));
+  const example = String(exampleOf(found.name as Exclude<keyof Settings, "endpoint">));
   return new ConfigError(
     `Setting \`${settingConfigKey(found.name)}\` is "${found.value}" (from ${found.origin}); expected ${expected}, ` +
       `for example ${example}. Fix it with \`pulumi config set ${settingConfigKey(found.name)} ${example}\` or ` +

@@ -72,12 +72,13 @@ export async function runJob(
       onPoll: (status) => progress.update(status),
     });
   } catch (err) {
-    progress.end(false);
     if (err instanceof JobFailedError) ctx.log.error(err.message);
+    progress.end(false);
     throw err;
   }
-  progress.end(true);
+  // The job's own line first: ending the wait may print the aggregated "N/N jobs done" summary.
   ctx.log.info(`${delType} job ${job.jobId} for ${describe} succeeded`);
+  progress.end(true);
   const done: JobRun = { ...run, status: job.status };
   if (job.finishTime) done.finishedAt = job.finishTime;
   return done;

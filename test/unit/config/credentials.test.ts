@@ -18,10 +18,10 @@ const AK_SECRET = "config-secret-0123456789";
 const STS_TOKEN = "CAIS-config-token-abcdef";
 
 const THREE_WAYS =
-  "(1) stack config: `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret " +
-  "alicloud:secretKey <secret>` (plus `alicloud:securityToken` for STS), or `alicloud:profile <name>`; " +
+  "\n  (1) stack config: `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret " +
+  "alicloud:secretKey <secret>` (plus `alicloud:securityToken` for STS), or `alicloud:profile <name>`;\n  " +
   "(2) environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus " +
-  "ALIBABA_CLOUD_SECURITY_TOKEN), or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (plus ALICLOUD_SECURITY_TOKEN); " +
+  "ALIBABA_CLOUD_SECURITY_TOKEN), or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (plus ALICLOUD_SECURITY_TOKEN);\n  " +
   "(3) the Alibaba Cloud default chain: a profile in ~/.alibabacloud/credentials (ALIBABA_CLOUD_CREDENTIALS_FILE, " +
   "ALIBABA_CLOUD_PROFILE) or ~/.aliyun/config.json, an OIDC role (ALIBABA_CLOUD_ROLE_ARN, " +
   "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), an ECS RAM role (ALIBABA_CLOUD_ECS_METADATA) " +
@@ -355,7 +355,7 @@ describe("profiles", () => {
     expect(err.message).toBe(
       "Could not get credentials from profile 'broken' (from stack config `alicloud:profile`): Invalid type " +
         "option, support: access_key, ecs_ram_role, ram_role_arn. Fix that source, or remove it to use the next " +
-        `one: ${THREE_WAYS}.`,
+        `one:${THREE_WAYS}.`,
     );
   });
 });
@@ -453,7 +453,7 @@ describe("credentials URI (a real loopback server)", () => {
     );
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toBe(
-      `No Alibaba Cloud credentials found. Provide them in one of three ways: ${THREE_WAYS}. Tried: credentials ` +
+      `No Alibaba Cloud credentials found. Provide them in one of three ways:${THREE_WAYS}.\nTried: credentials ` +
         `URI ${new URL(uri).origin}: error retrieving credentials from credentialsURI result: ` +
         '{"AccessKeyId":"STS.x","AccessKeySecret":"***"}.',
     );
@@ -552,7 +552,7 @@ describe("missing credentials", () => {
     const err = await rejection(resolveCredentials({ config: config(), env: env() }));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toBe(
-      `No Alibaba Cloud credentials found. Provide them in one of three ways: ${THREE_WAYS}.`,
+      `No Alibaba Cloud credentials found. Provide them in one of three ways:${THREE_WAYS}.`,
     );
   });
 });

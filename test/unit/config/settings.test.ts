@@ -129,13 +129,14 @@ describe("resolveSettings", () => {
     ],
     [
       "a plain-http endpoint that is not loopback",
-      { "pulumi-mps-fpdb:endpoint": "http://mts.cn-shanghai.aliyuncs.com" },
+      { "pulumi-mps-fpdb:endpoint": "http://10.0.0.5:8080" },
       {},
-      'Setting `pulumi-mps-fpdb:endpoint` is "http://mts.cn-shanghai.aliyuncs.com" (from stack config ' +
-        "`pulumi-mps-fpdb:endpoint`); expected a host, host:port or https:// URL; this one uses http://, which is " +
-        "only allowed for loopback hosts (127.0.0.0/8, localhost, [::1]); use https://, for example " +
-        "mts.cn-shanghai.aliyuncs.com. Fix it with `pulumi config set pulumi-mps-fpdb:endpoint " +
-        "mts.cn-shanghai.aliyuncs.com` or the environment variable MPS_FPDB_ENDPOINT.",
+      // No example host: the setting moves every library, so an example would send them all to its region.
+      'Setting `pulumi-mps-fpdb:endpoint` is "http://10.0.0.5:8080" (from stack config ' +
+        "`pulumi-mps-fpdb:endpoint`) and uses http://, which is only allowed for loopback hosts (127.0.0.0/8, " +
+        "localhost, [::1]). It overrides the endpoint of every library in the stack: use https://10.0.0.5:8080 if " +
+        "that host serves HTTPS; or remove it (`pulumi config rm pulumi-mps-fpdb:endpoint`, or unset " +
+        "MPS_FPDB_ENDPOINT) so each library uses its regional endpoint, mts.<region>.aliyuncs.com.",
     ],
   ])("GIVEN %s THEN a ConfigError naming key, value and expected form", (_name, config, env, message) => {
     const err = thrown(() => resolveSettings(source(config), env));
