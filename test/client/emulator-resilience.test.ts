@@ -1,4 +1,4 @@
-import { JobWatcher } from "../../provider/jobs/watchers";
+import { JobWatcher, noticingSubmits } from "../../provider/jobs/watchers";
 import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
 import type { ThrottleAlgorithm } from "../../emulator";
 import { EmulatorFixture } from "./emulator-fixture";
@@ -196,7 +196,10 @@ describe("batched job waits", () => {
   afterAll(() => fixture.close());
 
   it("45 Delete jobs submitted together: the ten oldest are swept, the 35 others looked at once, 10 ids a call", async () => {
-    const api = fixture.client();
+    const client = fixture.client();
+    const watcher = new JobWatcher(client, { clock: fixture.clock });
+    // As the provider wires it: the watcher hears of each submitted job's DelType.
+    const api = noticingSubmits(client, watcher, fixture.clock);
     const libraries = await Promise.all(
       Array.from({ length: 45 }, (_, i) => api.createFpShotDb({ name: `lib-${i}` })),
     );
@@ -204,7 +207,6 @@ describe("batched job waits", () => {
       libraries.map(({ library }) => api.submitFpDbDeleteJob({ fpDbId: library.fpDbId, delType: "Delete" })),
     );
     const before = fixture.emulator.admin.counts().byAction.QueryFpDBDeleteJobList?.total ?? 0;
-    const watcher = new JobWatcher(api, { clock: fixture.clock });
     const rounds: number[] = [];
     const done = await Promise.all(
       jobs.map(({ jobId }, i) =>
@@ -218,10 +220,20 @@ describe("batched job waits", () => {
     );
     expect(done.map((job) => job.status)).toEqual(Array(45).fill("Success"));
     const calls = fixture.emulator.admin.counts().byAction.QueryFpDBDeleteJobList.total - before;
-    // Job 0 is one of the ten oldest: its looks are the sweeps. When those ten are seen done, the others (which
-    // started with them) are due at once: 35 ids in 4 calls.
+    // Job 0 is one of the ten oldest: its looks are the sweeps. When those ten are seen done, each of the others
+    // (submitted just after them) is looked at once, when its own 30 s have passed: 10 ids a call while more than
+    // one call's worth wait, then each of the last few exactly on time.
     expect(rounds.length).toBe(6);
-    expect(calls).toBe(rounds.length + 4);
+    const polls = fixture.emulator.admin
+      .requests()
+      .filter((r) => r.action === "QueryFpDBDeleteJobList" && r.query.JobIds !== undefined)
+      .map((r) => r.query.JobIds.split(","));
+    expect(polls).toHaveLength(calls);
+    expect(polls.slice(0, 6).every((ids) => ids.length === 10)).toBe(true);
+    const followers = polls.slice(6).flat();
+    expect(followers).toHaveLength(35);
+    expect(new Set(followers).size).toBe(35);
+    expect(calls).toBeLessThanOrEqual(rounds.length + 4 + 9);
     const gone = await api.listFpShotDb(libraries.slice(0, 10).map(({ library }) => library.fpDbId));
     expect(gone.nonExistIds).toHaveLength(10);
   });
