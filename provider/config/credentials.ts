@@ -35,9 +35,15 @@ export interface ResolvedCredentials {
   accessKeyIdHint?: string;
   /**
    * Values the logger must redact: the AccessKey secret and security token seen so far. Refreshed values are
-   * appended here and passed to `onSecret` as they arrive.
+   * appended here and passed to every `onSecret` as they arrive.
    */
   secrets: string[];
+  /**
+   * Tells `listener` every secret seen so far and every one fetched later. Resolved credentials are shared by
+   * every provider context of the process (the cache below), and each context has its own redacting logger: each
+   * one subscribes, so a token refreshed during a wait is redacted by all of them.
+   */
+  watchSecrets(listener: (value: string) => void): void;
 }
 
 /** Lookup options plus a hook that receives every secret value as it is fetched (e.g. `log.registerSecret`). */
@@ -56,6 +62,10 @@ export const CREDENTIAL_WAYS_TEXT =
   "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), an ECS RAM role (ALIBABA_CLOUD_ECS_METADATA) " +
   "or a credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI)";
 
+/**
+ * Process-wide: resolved credentials per identity, shared by every provider context of the process (one per
+ * serialized shim text the host has loaded), so a source is asked once and refreshes once.
+ */
 const cache = new Map<string, Promise<ResolvedCredentials>>();
 
 /** Forgets every cached credential (tests; a process normally keeps them for its whole life). */
@@ -77,22 +87,26 @@ export function resolveCredentials(o: ResolveCredentialsOptions): Promise<Resolv
     return Promise.reject(err);
   }
   const key = candidates.map((c) => c.identity).join("\n");
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const resolved = firstWorking(candidates, o.onSecret);
-  cache.set(key, resolved);
-  resolved.catch(() => cache.delete(key));
-  return resolved;
+  let resolved = cache.get(key);
+  if (!resolved) {
+    const fresh = firstWorking(candidates);
+    fresh.catch(() => cache.delete(key));
+    cache.set(key, fresh);
+    resolved = fresh;
+  }
+  const onSecret = o.onSecret;
+  if (!onSecret) return resolved;
+  return resolved.then((credentials) => {
+    credentials.watchSecrets(onSecret);
+    return credentials;
+  });
 }
 
-async function firstWorking(
-  candidates: CredentialCandidate[],
-  onSecret: ((value: string) => void) | undefined,
-): Promise<ResolvedCredentials> {
+async function firstWorking(candidates: CredentialCandidate[]): Promise<ResolvedCredentials> {
   const failures: string[] = [];
   for (const candidate of candidates) {
     try {
-      return await probe(candidate, onSecret);
+      return await probe(candidate);
     } catch (err) {
       if (candidate.explicit) {
         if (err instanceof ConfigError) throw err;
@@ -112,16 +126,14 @@ async function firstWorking(
   );
 }
 
-async function probe(
-  candidate: CredentialCandidate,
-  onSecret: ((value: string) => void) | undefined,
-): Promise<ResolvedCredentials> {
+async function probe(candidate: CredentialCandidate): Promise<ResolvedCredentials> {
   const built = await candidate.build();
   const secrets: string[] = [];
+  const listeners = new Set<(value: string) => void>();
   const remember = (value: string | undefined) => {
     if (!value || secrets.includes(value)) return;
     secrets.push(value);
-    onSecret?.(value);
+    for (const listener of listeners) listener(value);
   };
   const credential = new Credential(null, new ObservedProvider(built.provider, remember));
   const first = await credential.getCredential();
@@ -134,6 +146,11 @@ async function probe(
     identity: candidate.identity,
     accessKeyIdHint: `${first.accessKeyId.slice(0, 4)}***`,
     secrets,
+    watchSecrets(listener) {
+      if (listeners.has(listener)) return;
+      listeners.add(listener);
+      for (const value of secrets) listener(value);
+    },
   };
   return resolved;
 }

@@ -17,6 +17,9 @@ export const SETTINGS_NAMESPACE = "pulumi-mps-fpdb";
 /** Prefix of the environment variables that stand in for unset settings. */
 export const SETTINGS_ENV_PREFIX = "MPS_FPDB_";
 
+// The one home of the package's defaults: the clients, the retry layer, the rate limiter and the wait scheduler
+// take theirs from here.
+
 /** MPS documents 100 requests per second per action for these APIs. */
 export const DEFAULT_REQUESTS_PER_SECOND = 100;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

@@ -1,7 +1,7 @@
+import { DEFAULT_MAX_POLL_INTERVAL_MS } from "../config/settings";
 import { MpsApiError } from "../errors";
 
-/** Default cap on the gap between two looks at one wait, in milliseconds. */
-export const DEFAULT_MAX_POLL_INTERVAL_MS = 30_000;
+export { DEFAULT_MAX_POLL_INTERVAL_MS };
 
 /**
  * Bounds and reporting of one wait. Durations in milliseconds. When a wait is looked at is decided by the

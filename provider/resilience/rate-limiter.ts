@@ -1,3 +1,4 @@
+import { DEFAULT_REQUESTS_PER_SECOND } from "../config/settings";
 import type { Clock } from "../clock";
 
 /** What a call tells its limiter once the service answered: accepted, or refused for rate reasons. */
@@ -18,8 +19,7 @@ export interface RateLimiter {
   record(outcome: RateOutcome, sentAt?: number): void;
 }
 
-/** The documented MPS limit per action and account, in requests per second. */
-export const DEFAULT_REQUESTS_PER_SECOND = 100;
+export { DEFAULT_REQUESTS_PER_SECOND };
 /** Fraction of the limit the bucket refills at: a little under it, so clock skew and jitter stay within it. */
 export const TARGET_RATE_FRACTION = 0.95;
 /** Multiplicative decrease on throttling (CUBIC's beta, as in AWS SDK v3's adaptive retry). */

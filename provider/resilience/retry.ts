@@ -1,3 +1,9 @@
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_THROTTLE_BASE_MS,
+} from "../config/settings";
 import type { Clock, Random } from "../clock";
 import { MpsApiError, type ErrorKind } from "../errors";
 import { classifyError } from "./classify";
@@ -15,16 +21,7 @@ export interface RetryOptions {
   maxDelayMs: number;
 }
 
-/** Default number of attempts per call (the first one plus 7 retries). */
-export const DEFAULT_MAX_ATTEMPTS = 8;
-/** Default backoff base for transient failures, in milliseconds. */
-export const DEFAULT_RETRY_BASE_MS = 200;
-/** Default backoff base for throttling, in milliseconds. */
-export const DEFAULT_RETRY_THROTTLE_BASE_MS = 1000;
-/** Default cap on one backoff delay, in milliseconds. */
-export const DEFAULT_RETRY_MAX_DELAY_MS = 20_000;
-
-/** The defaults above as one object. */
+/** The package's retry defaults (config/settings.ts is their one home) as one object. */
 export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = {
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
   baseMs: DEFAULT_RETRY_BASE_MS,

@@ -431,6 +431,23 @@ describe("credentials URI (a real loopback server)", () => {
     expect(resolved.secrets).toEqual(seen);
   });
 
+  it("tells every provider context that shares the cached credentials about a refreshed secret", async () => {
+    serve = stsKeys;
+    const first: string[] = [];
+    const second: string[] = [];
+    const lookup = { config: config(), env: env({ ALIBABA_CLOUD_CREDENTIALS_URI: uri }) };
+    const resolved = await resolveCredentials({ ...lookup, onSecret: (value) => first.push(value) });
+    const shared = await resolveCredentials({ ...lookup, onSecret: (value) => second.push(value) });
+    expect(shared).toBe(resolved);
+    expect(second).toEqual(["uri-secret-1", "uri-token-1"]);
+
+    const realNow = Date.now();
+    jest.spyOn(Date, "now").mockImplementation(() => realNow + 50 * 60_000);
+    expect((await keysOf(shared)).id).toBe("STS.uri-2");
+    expect(first).toEqual(["uri-secret-1", "uri-token-1", "uri-secret-2", "uri-token-2"]);
+    expect(second).toEqual(first);
+  });
+
   it("GIVEN an earlier default-chain source that fails THEN the chain goes on to the URI", async () => {
     serve = stsKeys;
     const file = path.join(home, "creds.ini");
