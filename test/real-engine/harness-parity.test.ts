@@ -48,6 +48,8 @@ interface Observed {
   pending: string[];
   /** Whether the run warned about pending operations of an interrupted run. */
   warnedPending: boolean;
+  /** The steps in the order they started (not compared: the engine's order within a wave is random). */
+  order: string[];
 }
 
 type Op = "preview" | "up" | "refresh" | "destroy";
@@ -124,15 +126,14 @@ function harnessSteps(steps: StepResult[]): string[] {
       line(s.op);
     }
   }
-  return out.sort();
+  return out;
 }
 
 /** The real engine's steps as recorded in its event log. */
 function realSteps(steps: Step[], preview: boolean): string[] {
   return steps
     .filter((s) => s.type.endsWith(":FingerprintLibrary"))
-    .map((s) => `${s.name} ${s.op}${s.endOp ? `->${s.endOp}` : ""} ${preview ? "ok" : s.result}`)
-    .sort();
+    .map((s) => `${s.name} ${s.op}${s.endOp ? `->${s.endOp}` : ""} ${preview ? "ok" : s.result}`);
 }
 
 function harnessSide(emulator: RunningEmulator, work: string): Side {
@@ -161,7 +162,8 @@ function harnessSide(emulator: RunningEmulator, work: string): Side {
     const state = loadState(stackFile, PROJECT, STACK);
     return {
       ok: result.ok,
-      steps: harnessSteps(result.steps),
+      steps: [...harnessSteps(result.steps)].sort(),
+      order: harnessSteps(result.steps),
       resources: masked(state.resources as unknown as StackResource[]),
       pending: (state.pendingOperations ?? []).map((p) => `${p.type} ${nameOf(p.resource.urn)}`),
       warnedPending: result.warnings.some((w) => w.includes(PENDING_WARNING)),
@@ -171,9 +173,14 @@ function harnessSide(emulator: RunningEmulator, work: string): Side {
     emulator,
     async run(op, libraries, extra = {}) {
       const o = options(libraries, extra);
+      const flags = extra.flags ?? [];
+      const parallel = flags.includes("--parallel")
+        ? Number(flags[flags.indexOf("--parallel") + 1])
+        : undefined;
       const result = await harness[op]({
         ...o,
-        ...(extra.flags?.includes("--clear-pending-creates") && { clearPendingCreates: true }),
+        ...(flags.includes("--clear-pending-creates") && { clearPendingCreates: true }),
+        ...(parallel !== undefined && { parallel }),
       });
       return observe(result);
     },
@@ -200,7 +207,8 @@ function realSide(emulator: RunningEmulator, ws: Workspace): Side {
     const exported = await ws.exportStack();
     return {
       ok: result.code === 0,
-      steps: realSteps(result.steps, op === "preview"),
+      steps: [...realSteps(result.steps, op === "preview")].sort(),
+      order: realSteps(result.steps, op === "preview"),
       resources: masked(exported.deployment.resources ?? []),
       pending: (exported.deployment.pending_operations ?? []).map(
         (p) => `${p.type} ${nameOf(p.resource.urn)}`,
@@ -267,7 +275,7 @@ async function both(
   const extraOf = (side: Side) => (typeof extra === "function" ? extra(side) : extra);
   const real = await sides.real.run(op, libraries, extraOf(sides.real));
   const ours = await sides.harness.run(op, libraries, extraOf(sides.harness));
-  expect(ours).toEqual(real);
+  expect({ ...ours, order: undefined }).toEqual({ ...real, order: undefined });
   return real;
 }
 
@@ -364,4 +372,26 @@ test("refresh after an out-of-band delete, then destroy: the same steps and an e
   expect(destroyed.ok).toBe(true);
   expect(destroyed.resources).toEqual({});
   expect(destroyed.pending).toEqual([]);
+});
+
+test("a destroy whose Deletes are refused: after the first failure no later Delete starts (fail-fast); the re-run completes", async () => {
+  const libraries = ["d1", "d2", "d3", "d4"].map((name) => ({ name }));
+  await both("up", libraries);
+  for (const side of [sides.real, sides.harness]) {
+    side.emulator.admin.setFaults([
+      { type: "error", action: "SubmitFpDBDeleteJob", code: "Forbidden.RAM", httpStatus: 403 },
+    ]);
+    const run = await side.run("destroy", [], { flags: ["--parallel", "1"] });
+    side.emulator.admin.clearFaults();
+    // Every Delete is refused; one step at a time, the first refusal is the only step that started.
+    expect(run.ok).toBe(false);
+    expect(run.order).toEqual([expect.stringMatching(/^d\d delete failed$/)]);
+    expect(Object.keys(run.resources)).toHaveLength(4);
+  }
+  // Which libraries the first run got to is the engine's pick; the re-run deletes the rest on both sides.
+  for (const side of [sides.real, sides.harness]) {
+    const rerun = await side.run("destroy", []);
+    expect(rerun.ok).toBe(true);
+    expect(rerun.resources).toEqual({});
+  }
 });
