@@ -112,6 +112,19 @@ describe("refresh (step.go RefreshStep.Apply)", () => {
   });
 });
 
+describe("refresh errors (deployment_executor.go refresh: a step executor that ignores errors)", () => {
+  it("a failed refresh does not stop the others, one step at a time", async () => {
+    const ws = workspace();
+    const specs: ToySpec[] = [
+      { name: "f1", failDiff: true },
+      { name: "f2", failDiff: true },
+    ];
+    expect((await runToy(ws, "up", specs)).errors).toEqual([]);
+    const run = await runToy(ws, "refresh", specs, { parallel: 1 });
+    expect(sorted(stepsOf(run))).toEqual(["refresh:f1:failed", "refresh:f2:failed"]);
+  });
+});
+
 describe("reads (.get) and managed <-> read transitions (GenerateReadSteps, continueStepsFromImport)", () => {
   it("a Read that finds nothing still succeeds with empty outputs; a Read that throws fails", async () => {
     const ws = workspace();
