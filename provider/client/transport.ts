@@ -65,10 +65,10 @@ class OpenApiTransport implements Transport {
     if (!parsed.ok) throw new ConfigError(`MPS endpoint "${options.endpoint}" ${parsed.problem}.`);
     const endpoint = parsed.endpoint;
     this.endpointHost = endpoint.host;
+    // Before the proxy hook, so that the proxy hook wraps it and it sees the tunnel agent of a proxied write.
+    installConnectionPolicy();
     // openapi-client never applies proxy settings itself; the hook in ./proxy does it for the MPS host and the
     // STS hosts. Loopback endpoints (the emulator) never use a proxy, so they do not install it.
-    // First, so that the proxy hook wraps it and it sees the tunnel agent of a proxied write (see ./connections).
-    installConnectionPolicy();
     if (!endpoint.loopback) routeThroughProxy(new URL(endpoint.url).hostname);
     this.client = new OpenApiClient(
       new Config({
@@ -145,14 +145,9 @@ class OpenApiTransport implements Transport {
       if (mapped.kind !== "ambiguous" || !neverEstablished(facts)) throw mapped;
       // No request byte leaves before the connection is established: certainly not sent, even for a write.
       const notSent = toMpsApiError(markNotSent(error), context);
-      throw new MpsApiError(
+      throw notSent.withMessage(
         `${notSent.message} The connection to ${this.options.endpoint} was never established, so the request ` +
           "was not sent.",
-        notSent.action,
-        notSent.code,
-        notSent.kind,
-        notSent.statusCode,
-        notSent.requestId,
       );
     } finally {
       settled();
