@@ -125,7 +125,9 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
     longCallDeadlineMs: o.longCallDeadlineMs,
     stackFile: o.stackFile,
     checkpointIntervalMs: o.checkpointIntervalMs,
-    continueOnError: o.continueOnError ?? envFlag(cliEnv.PULUMI_CONTINUE_ON_ERROR),
+    // The engine runs the refreshes of `refresh` with a step executor that ignores errors.
+    continueOnError:
+      (op === "refresh" && !runsProgram) || (o.continueOnError ?? envFlag(cliEnv.PULUMI_CONTINUE_ON_ERROR)),
     carriedPending: carried,
   });
   for (const w of config.warnings) d.warn(w);
