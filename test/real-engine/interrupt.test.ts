@@ -110,7 +110,10 @@ describe("a first SIGINT while up waits for active", () => {
     run.signal("SIGINT");
     const result = await run.done;
     emulator.admin.setSettings({ activateSeconds: 0.2 });
+    // The CLI cancels: the running create finishes, nothing new starts, and the update reports itself cancelled.
     expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/update canceled/);
 
     const exported = await ws.exportStack();
     expect(exported.deployment.pending_operations ?? []).toEqual([]);
