@@ -48,7 +48,7 @@ export const MAX_LIBRARY_ID_LENGTH = 128;
 export type InputRole = "identity" | "create-only" | "pinned" | "trigger" | "behaviour";
 
 /** How a stored value is read back from state. */
-export type ValueType = "string" | "number" | "boolean" | "json" | "jobRecords";
+export type ValueType = "string" | "number" | "boolean" | "json" | "jobRecords" | "deletion";
 
 export interface InputSpec {
   role: InputRole;
@@ -72,6 +72,8 @@ export interface OutputSpec {
    * `checked`: malformed state is refused, absence is allowed. Otherwise malformed values are dropped.
    */
   destroyReads?: "required" | "checked";
+  /** The first schema version that always writes it: `required` applies from there on. */
+  since?: number;
   /** Who sets it: the library's identity, the service's view, or the last Purge job. */
   source: "identity" | "service" | "job" | "layout";
   /** The README output table's row. */
@@ -353,6 +355,21 @@ export const OUTPUTS = {
       meaning: "the last 10 jobs this resource submitted or resumed that succeeded",
     },
   },
+  deletion: {
+    value: "deletion",
+    destroyReads: "required",
+    since: 2,
+    source: "layout",
+    readme: {
+      type: "`{policy, protection}`",
+      meaning: "what destroy does (the deletion policy and protection in force); checked against the inputs",
+    },
+  },
+  recordedAt: {
+    value: "string",
+    source: "layout",
+    readme: { type: "string", meaning: "when this state was written (ISO 8601, UTC)" },
+  },
   schemaVersion: {
     value: "number",
     source: "layout",
@@ -378,8 +395,11 @@ export interface DerivedSchema {
   keptOnUpdate: string[];
   /** Stored fields read back by type (and, for a fixed set of strings, the set), for the state reader. */
   stored: Record<string, { value: ValueType; enum?: readonly string[] }>;
-  /** Stored fields that destroy cannot do without, and which of them must be present. */
-  destroyReads: { required: string[]; checked: string[] };
+  /**
+   * Stored fields that destroy cannot do without: `required` must be present (from the schema version in
+   * `since`, default 1), `checked` must be well formed when present.
+   */
+  destroyReads: { required: { field: string; since: number }[]; checked: string[] };
 }
 
 export function deriveSchema(inputs: InputSchema, outputs: OutputSchema): DerivedSchema {
@@ -400,7 +420,9 @@ export function deriveSchema(inputs: InputSchema, outputs: OutputSchema): Derive
     keptOnUpdate: outputNames.filter((n) => outputs[n].source === "service" || outputs[n].source === "job"),
     stored,
     destroyReads: {
-      required: outputNames.filter((n) => outputs[n].destroyReads === "required"),
+      required: outputNames
+        .filter((n) => outputs[n].destroyReads === "required")
+        .map((field) => ({ field, since: outputs[field].since ?? 1 })),
       checked: [
         ...recorded.filter((n) => inputs[n].destroyReads === true),
         ...outputNames.filter((n) => outputs[n].destroyReads === "checked"),

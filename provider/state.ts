@@ -4,12 +4,14 @@
  *
  * Schema history: 1 is the first layout (types.ts `LibraryState`); state without `schemaVersion` is read as 1.
  */
+import { effectiveDeletionPolicy } from "./diff";
 import { UnreadableStateError } from "./errors";
-import { SCHEMA, type DerivedSchema, type ValueType } from "./schema";
+import { DELETION_POLICIES, SCHEMA, type DerivedSchema, type ValueType } from "./schema";
 import {
   JOB_HISTORY_LIMIT,
   RECORDED_INPUTS,
   SCHEMA_VERSION,
+  type DeletionRecord,
   type JobRecord,
   type LibraryInputs,
   type LibraryState,
@@ -71,8 +73,9 @@ export function makeStateReader(schema: DerivedSchema): (outputs: Outputs) => Li
           (FIXES[field] ?? RESTORE_STATE),
       );
     };
-    for (const field of schema.destroyReads.required) {
+    for (const { field, since } of schema.destroyReads.required) {
       const value = outputs[field];
+      if (value === undefined && version < since) continue;
       if (value === undefined || value === "" || !readable(value, schema.stored[field])) refuse(field);
     }
     for (const field of schema.destroyReads.checked) {
@@ -91,8 +94,36 @@ export function makeStateReader(schema: DerivedSchema): (outputs: Outputs) => Li
       state[field] = spec.value === "jobRecords" ? readJobHistory(value) : value;
     }
     state.jobHistory ??= [];
-    return state as unknown as LibraryState;
+    const read = state as unknown as LibraryState;
+    refuseEditedDeletion(read, label);
+    return read;
   };
+}
+
+/**
+ * The recorded `deletionPolicy` and `deletionProtection` must say what `deletion` says: a state whose recorded
+ * input was removed or changed by hand (a Retain or a protection lost) would otherwise delete a library it
+ * should keep.
+ */
+function refuseEditedDeletion(state: LibraryState, label: string): void {
+  if (state.deletion === undefined) return;
+  const { policy, protection } = deletionOf(state);
+  if (policy === state.deletion.policy && protection === state.deletion.protection) return;
+  throw new UnreadableStateError(
+    `State of library ${label} does not agree with itself: it was written with ${describeDeletion(state.deletion)}, ` +
+      `but its recorded inputs now say ${describeDeletion({ policy, protection })}, so the state was edited or ` +
+      "damaged and nothing was called. Restore the stack's state from a backup, or put the recorded inputs back " +
+      "(`deletionPolicy`, `deletionProtection`) with `pulumi stack export` and `pulumi stack import`.",
+  );
+}
+
+/** What destroy does with the library under the state's recorded inputs. */
+export function deletionOf(state: LibraryState): DeletionRecord {
+  return { policy: effectiveDeletionPolicy(state), protection: state.deletionProtection === true };
+}
+
+function describeDeletion(d: DeletionRecord): string {
+  return `deletionPolicy ${d.policy} and deletionProtection ${d.protection ? "on" : "off"}`;
 }
 
 /**
@@ -103,6 +134,15 @@ export const readState: (outputs: Outputs) => LibraryState = makeStateReader(SCH
 
 function readable(value: unknown, spec: { value: ValueType; enum?: readonly string[] }): boolean {
   switch (spec.value) {
+    case "deletion": {
+      const d = value as Partial<DeletionRecord> | null;
+      return (
+        typeof d === "object" &&
+        d !== null &&
+        (DELETION_POLICIES as readonly unknown[]).includes(d.policy) &&
+        typeof d.protection === "boolean"
+      );
+    }
     case "string":
       return typeof value === "string" && (spec.enum === undefined || spec.enum.includes(value));
     case "number":
@@ -123,6 +163,8 @@ function expectedText(spec: { value: ValueType; enum?: readonly string[] }): str
       return "true or false";
     case "jobRecords":
       return "a list of job records";
+    case "deletion":
+      return '{"policy": "Delete", "Purge" or "Retain", "protection": true or false}';
     case "number":
       return "a number";
     default:
@@ -155,7 +197,9 @@ function readJobHistory(value: unknown): JobRecord[] {
  * fails on it): undefined object members are omitted, undefined array items become null, as in JSON.
  */
 export function toOutputs(state: LibraryState): Outputs {
-  const outputs = withoutUndefined({ ...state, schemaVersion: SCHEMA_VERSION }) as Outputs;
+  // State read from schema 1 has no `deletion`; written as the current schema it must carry one.
+  const deletion = state.deletion ?? deletionOf(state);
+  const outputs = withoutUndefined({ ...state, deletion, schemaVersion: SCHEMA_VERSION }) as Outputs;
   return outputs;
 }
 

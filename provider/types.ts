@@ -68,8 +68,17 @@ export interface JobRecord {
   finishedAt?: string;
 }
 
-/** Outputs layout version. Every release reads every older version (see state.ts). */
-export const SCHEMA_VERSION = 1;
+/**
+ * Outputs layout version. Every release reads every older version (see state.ts).
+ * 1: the first layout. 2: adds `deletion` (what destroy will do, always written) and `recordedAt`.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** What destroy does with the library, as decided when the state was written (schema 2 and later). */
+export interface DeletionRecord {
+  policy: DeletionPolicy;
+  protection: boolean;
+}
 
 /** Most entries kept in `jobHistory`. */
 export const JOB_HISTORY_LIMIT = 10;
@@ -95,4 +104,12 @@ export interface LibraryState extends Omit<LibraryInputs, "fpDbId" | "region"> {
   purgeRequestId?: string;
   purgedAt?: string;
   jobHistory: JobRecord[];
+  /**
+   * The deletion policy and protection in force, written with every state (schema 2) besides the recorded inputs,
+   * whose absence means "not set". Destroy receives only the state: this is what lets it tell a removed
+   * `deletionPolicy: "Retain"` or `deletionProtection: true` (a damaged state, refused) from one never set.
+   */
+  deletion?: DeletionRecord;
+  /** When this state was written (provider clock, ISO 8601 with milliseconds); dates the jobs it does not know. */
+  recordedAt?: string;
 }

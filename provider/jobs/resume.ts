@@ -38,9 +38,20 @@ export interface ResumeOptions {
    * or to a new purge trigger, and the line after which an unknown Purge belongs to the current request.
    */
   knownJobIds?: readonly string[];
+  /**
+   * When the state was last written (epoch ms), if it says: an unknown Purge created after it comes from a run
+   * that did not finish, one created before it does not belong to this request.
+   */
+  recordedAt?: number;
   /** The command that runs the operation again, for messages (`pulumi up` or `pulumi destroy`). */
   rerun?: string;
 }
+
+/**
+ * Slack between the provider's clock (`recordedAt`) and the service's job times, which also have whole seconds
+ * only: a job created up to this long before the state was written still counts as after it.
+ */
+export const RECORDED_AT_SLACK_MS = 5_000;
 
 /** How many jobs QueryFpDBDeleteJobList returns without ids: the account's newest. */
 export const RECENT_JOBS_WINDOW = 20;
@@ -57,9 +68,12 @@ export const RECENT_JOBS_WINDOW = 20;
  * - otherwise submit. The submit is `certain` to be the only Purge for this request when the 20-job window
  *   reaches back to the jobs the state knows (then every newer job is in view) or holds every job of the
  *   account; when it does not, an interrupted run's Purge may be out of sight, and the submit is logged as a
- *   possible duplicate naming the library. With no known job to date them, unknown Purges in view are not taken
- *   (a Purge from before the stack managed the library must not stand in for a trigger) but make the submit
- *   uncertain.
+ *   possible duplicate naming the library.
+ *
+ * When no job the state knows is in view, the time the state was written (`recordedAt`, less a slack for clock
+ * differences) is the line instead: a Purge from before it (made before the stack managed the library, say)
+ * never stands in for a trigger. State written before `recordedAt` existed and knowing no job gives no line:
+ * no unknown Purge is taken, and any in view makes the submit uncertain.
  */
 export type PriorPurge =
   | { kind: "earlier"; job: FpDbDeleteJob }
@@ -72,6 +86,7 @@ export function priorPurge(
   recent: readonly FpDbDeleteJob[],
   fpDbId: string,
   knownJobIds: readonly string[],
+  recordedAt?: number,
 ): PriorPurge {
   const mine = recent.filter((job) => job.fpDbId === fpDbId && job.delType === "Purge");
   const known = (job: FpDbDeleteJob) => knownJobIds.includes(job.jobId);
@@ -88,6 +103,11 @@ export function priorPurge(
     const line = Math.max(...knownTimes);
     belonging = unknown.filter((job) => createdAt(job) > line);
     certain = true;
+  } else if (recordedAt !== undefined) {
+    const line = recordedAt - RECORDED_AT_SLACK_MS;
+    belonging = unknown.filter((job) => createdAt(job) >= line);
+    const oldest = Math.min(...recent.map(createdAt).filter(Number.isFinite));
+    certain = !windowFull || oldest < line;
   } else if (knownJobIds.length > 0) {
     // The jobs the state knows are older than the whole window: everything in it is newer.
     belonging = unknown;
@@ -128,7 +148,12 @@ export async function resumeOrSubmit(
   let possibleDuplicate = false;
   if (request.delType === "Purge") {
     for (;;) {
-      const prior = priorPurge(await services.jobs.recentJobs(), request.fpDbId, options.knownJobIds ?? []);
+      const prior = priorPurge(
+        await services.jobs.recentJobs(),
+        request.fpDbId,
+        options.knownJobIds ?? [],
+        options.recordedAt,
+      );
       if (prior.kind === "resume")
         return resumed(prior.job, options, "submitted by an earlier run that did not finish");
       if (prior.kind === "accept") {

@@ -2,6 +2,7 @@ import type { FpShotDb } from "../client/types";
 import type { LibraryTarget } from "../context";
 import { MpsApiError } from "../errors";
 import { SCHEMA } from "../schema";
+import { deletionOf } from "../state";
 import { SCHEMA_VERSION, type LibraryInputs, type LibraryState } from "../types";
 
 /** "library <id> (<logical name>)": every message and log line names both. */
@@ -41,6 +42,7 @@ export function targetOf(source: {
 export function initialState(
   inputs: LibraryInputs,
   facts: { fpDbId: string; adopted: boolean; region: string; library?: FpShotDb },
+  now: number,
 ): LibraryState {
   // `fpDbId` and `region` are not recorded as given: the state keeps the actual id and the pinned region.
   const { fpDbId: _fpDbId, region: _region, ...recorded } = inputs;
@@ -52,7 +54,9 @@ export function initialState(
     region: facts.region,
     status: facts.library?.status ?? "offline",
     jobHistory: [],
+    recordedAt: new Date(now).toISOString(),
   };
+  state.deletion = deletionOf(state);
   return withLibraryFacts(state, facts.library);
 }
 
@@ -66,8 +70,9 @@ export function withLibraryFacts(state: LibraryState, library: FpShotDb | undefi
 }
 
 /**
- * The state after an update: the newly recorded inputs replace the old ones; identity, the service's view and
- * the job records are kept.
+ * The state after an update: the newly recorded inputs replace the old ones; identity, the service's view, the
+ * job records and `recordedAt` (the line that dates unknown jobs, moved only once the update has succeeded, see
+ * {@link stamped}) are kept.
  */
 export function withRecordedInputs(state: LibraryState, inputs: LibraryInputs): LibraryState {
   const kept: LibraryState = {
@@ -84,8 +89,16 @@ export function withRecordedInputs(state: LibraryState, inputs: LibraryInputs): 
     if (key !== "status" && source[key] !== undefined)
       (kept as unknown as Record<string, unknown>)[key] = source[key];
   }
+  if (state.recordedAt !== undefined) kept.recordedAt = state.recordedAt;
   const { fpDbId: _fpDbId, region: _region, ...recorded } = inputs;
-  return { ...withoutProviderKey(recorded), ...kept };
+  const next: LibraryState = { ...withoutProviderKey(recorded), ...kept };
+  next.deletion = deletionOf(next);
+  return next;
+}
+
+/** The state as written by a create or update that succeeded at `now`. */
+export function stamped(state: LibraryState, now: number): LibraryState {
+  return { ...state, recordedAt: new Date(now).toISOString() };
 }
 
 function withoutProviderKey<T extends object>(value: T): T {

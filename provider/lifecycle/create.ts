@@ -41,11 +41,21 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
       { purge: inputs.purgeTrigger !== undefined, deletionPolicy: inputs.deletionPolicy },
     );
     ctx.log.info(`Adopted ${describeLibrary(library.fpDbId, inputs.resourceName)}: ${library.status}`);
-    const state = initialState(inputs, { fpDbId: library.fpDbId, adopted: true, region, library });
+    const state = initialState(
+      inputs,
+      { fpDbId: library.fpDbId, adopted: true, region, library },
+      ctx.clock.now(),
+    );
     return waitUntilActive(ctx, state);
   }
 
   const name = inputs.libraryName ?? inputs.resourceName;
+  // Said before the call: if the run dies before MPS answers, the library may exist with an id nobody learned
+  // (CreateFpShotDB has no idempotency token and MPS no lookup by name), and this line is what names it.
+  ctx.log.info(
+    `Creating library "${name}" (${inputs.resourceName}) in region ${region}; if this run stops before MPS ` +
+      "answers, look for a library of that name in the MPS console",
+  );
   let created: FpShotDb;
   try {
     ({ library: created } = await services.api.createFpShotDb({
@@ -68,7 +78,11 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
     throw err;
   }
   ctx.log.info(`Created ${describeLibrary(created.fpDbId, inputs.resourceName)}: ${created.status}`);
-  const state = initialState(inputs, { fpDbId: created.fpDbId, adopted: false, region, library: created });
+  const state = initialState(
+    inputs,
+    { fpDbId: created.fpDbId, adopted: false, region, library: created },
+    ctx.clock.now(),
+  );
   return waitUntilActive(ctx, state);
 }
 

@@ -42,6 +42,7 @@ export async function runJob(
         ...state.jobHistory.map((job) => job.jobId),
         ...(state.purgeJobId ? [state.purgeJobId] : []),
       ],
+      recordedAt: state.recordedAt === undefined ? undefined : Date.parse(state.recordedAt),
     },
   ).catch((err: unknown) => {
     throw namingLibrary(err, describe);

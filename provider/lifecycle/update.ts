@@ -1,7 +1,14 @@
 import type { ProviderContext } from "../context";
 import type { DiffDecision } from "../diff";
 import type { LibraryInputs, LibraryState } from "../types";
-import { describeLibrary, namingLibrary, targetOf, withLibraryFacts, withRecordedInputs } from "./common";
+import {
+  describeLibrary,
+  namingLibrary,
+  stamped,
+  targetOf,
+  withLibraryFacts,
+  withRecordedInputs,
+} from "./common";
 import { waitUntilActive } from "./create";
 import { purgeLibrary } from "./purge";
 
@@ -28,7 +35,8 @@ export async function updateLibrary(
     state = await waitUntilActive(ctx, state);
   }
   if (decision.purge === "submit") {
-    return purgeLibrary(ctx, state, { wait: state.waitForCompletion !== false });
+    const purged = await purgeLibrary(ctx, state, { wait: state.waitForCompletion !== false });
+    return stamped(purged, ctx.clock.now());
   }
   const services = await ctx.servicesFor(targetOf(state));
   const library = await services.libraries.lookup([state.fpDbId]).then(
@@ -37,6 +45,5 @@ export async function updateLibrary(
       throw namingLibrary(err, describeLibrary(state.fpDbId, state.resourceName));
     },
   );
-  state = withLibraryFacts(state, library);
-  return state;
+  return stamped(withLibraryFacts(state, library), ctx.clock.now());
 }

@@ -213,7 +213,12 @@ describe("before any API call", () => {
     const lib = await fx.create("video", { fpDbId, deletionPolicy: "Delete" });
     fx.newRun();
 
-    const err = await rejection(fx.delete({ ...lib, outputs: { ...lib.outputs, deletionPolicy: "Purge" } }));
+    const outputs = {
+      ...lib.outputs,
+      deletionPolicy: "Purge",
+      deletion: { policy: "Purge", protection: false },
+    };
+    const err = await rejection(fx.delete({ ...lib, outputs }));
 
     expect(err.message).toContain(
       `library ${fpDbId} (video) has a ModelId that only accepts Delete jobs, so \`deletionPolicy: "Purge"\` cannot work`,

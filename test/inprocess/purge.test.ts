@@ -228,19 +228,37 @@ describe("a purge interrupted by a killed run", () => {
     expect(fx.lines.find((l) => l.line.includes("possible duplicate"))?.stream).toBe("stderr");
   });
 
-  it("GIVEN an adopted library with a Purge from before the stack managed it THEN the first trigger submits its own, flagged as a possible duplicate", async () => {
+  it("GIVEN an adopted library with a Purge from before the stack managed it THEN the first trigger submits its own", async () => {
     const fpDbId = fx.emulator.admin.seedLibrary({ name: "adopted-with-history" });
-    const lib = await fx.create("adopted", { fpDbId, purgeTrigger: "r0" });
     const manual = await strayPurge(fpDbId);
     await fx.pass(10 * MINUTE);
+    const lib = await fx.create("adopted", { fpDbId, purgeTrigger: "r0" });
     fx.newRun();
 
     const updated = await fx.update(lib, { fpDbId, purgeTrigger: "r1" });
 
     const jobs = purgeJobs(fpDbId);
     expect(jobs.map((j) => j.jobId)).toEqual([manual, updated.outputs.purgeJobId]);
+    // The state was written after the manual Purge, and the window reaches back to it: no doubt, no warning.
+    expect(fx.output()).not.toContain("possible duplicate");
+  });
+
+  it("GIVEN a state from before recordedAt that knows no job THEN an unknown Purge in view makes the submit a possible duplicate", async () => {
+    const fpDbId = fx.emulator.admin.seedLibrary({ name: "old-state" });
+    const lib = await fx.create("old-state", { fpDbId });
+    const manual = await strayPurge(fpDbId);
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+    const { recordedAt: _none, deletion: _alsoNew, ...schema1 } = lib.outputs;
+
+    const updated = await fx.update(
+      { ...lib, outputs: { ...schema1, schemaVersion: 1 } },
+      { fpDbId, purgeTrigger: "r1" },
+    );
+
+    expect(purgeJobs(fpDbId).map((j) => j.jobId)).toEqual([manual, updated.outputs.purgeJobId]);
     expect(fx.output()).toContain(
-      `Purge job ${updated.outputs.purgeJobId} for library ${fpDbId} (adopted) is a possible duplicate`,
+      `Purge job ${updated.outputs.purgeJobId} for library ${fpDbId} (old-state) is a possible duplicate`,
     );
   });
 });

@@ -50,7 +50,7 @@ describe("create and read", () => {
       libraryName: "catalogue",
       description: "films",
       region: "cn-hangzhou",
-      schemaVersion: 1,
+      schemaVersion: 2,
       jobHistory: [],
     });
     const stored = fx.emulator.admin.state().libraries.find((l) => l.fpDbId === lib.id);

@@ -45,12 +45,15 @@ const v1Outputs = {
 
 describe("readState", () => {
   it("reads every field of schema 1 and drops the serialized provider", () => {
-    expect(readState({ ...v1Outputs, __provider: "text" })).toEqual(v1Outputs);
+    expect(readState({ ...v1Outputs, __provider: "text" })).toEqual({
+      ...v1Outputs,
+      schemaVersion: SCHEMA_VERSION,
+    });
   });
 
   it("reads state without schemaVersion as schema 1", () => {
     const { schemaVersion: _omit, ...old } = v1Outputs;
-    expect(readState(old)).toEqual(v1Outputs);
+    expect(readState(old)).toEqual({ ...v1Outputs, schemaVersion: SCHEMA_VERSION });
   });
 
   it("fills what a minimal state leaves out: no history, unknown status", () => {
@@ -66,12 +69,62 @@ describe("readState", () => {
   });
 
   it("GIVEN state from a newer release THEN an UnreadableStateError says to upgrade", () => {
-    const err = thrown(() => readState({ ...v1Outputs, schemaVersion: 2 }));
+    const err = thrown(() => readState({ ...v1Outputs, schemaVersion: 3 }));
     expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toBe(
-      "State of library fp-1 (videos) was written by a newer pulumi-mps-fpdb (schema 2); upgrade the package " +
-        "(this version reads schema 1 and older).",
+      "State of library fp-1 (videos) was written by a newer pulumi-mps-fpdb (schema 3); upgrade the package " +
+        "(this version reads schema 2 and older).",
     );
+  });
+
+  describe("schema 2: what destroy does is written with the state and checked against the recorded inputs", () => {
+    const v2 = {
+      ...v1Outputs,
+      schemaVersion: 2,
+      deletionPolicy: "Retain",
+      deletionProtection: true,
+      deletion: { policy: "Retain", protection: true },
+      recordedAt: "2026-11-24T00:00:00.000Z",
+    };
+
+    it("reads a state whose record agrees with its inputs", () => {
+      expect(readState(v2)).toMatchObject({ deletion: { policy: "Retain", protection: true } });
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      [
+        '`deletionPolicy: "Retain"` removed',
+        { deletionPolicy: undefined },
+        /now say deletionPolicy Delete and deletionProtection on/,
+      ],
+      [
+        "`deletionProtection: true` removed",
+        { deletionProtection: undefined },
+        /now say deletionPolicy Retain and deletionProtection off/,
+      ],
+      ["`deletionPolicy` changed to Delete", { deletionPolicy: "Delete" }, /deletionPolicy Delete/],
+    ])("GIVEN %s by hand THEN it is refused before any call", (_name, edit, saying) => {
+      const err = thrown(() => readState({ ...v2, ...edit }));
+      expect(err).toBeInstanceOf(UnreadableStateError);
+      expect(err.message).toMatch(
+        /^State of library fp-1 \(videos\) does not agree with itself: it was written with deletionPolicy Retain and deletionProtection on, but/,
+      );
+      expect(err.message).toMatch(saying);
+    });
+
+    it("GIVEN schema 2 without its deletion record THEN it is refused", () => {
+      const { deletion: _lost, ...edited } = v2;
+      expect(thrown(() => readState(edited)).message).toMatch(
+        /^State of library fp-1 \(videos\) has no deletion, expected/,
+      );
+    });
+
+    it("writes the record when state read from schema 1 is written back", () => {
+      expect(toOutputs(readState(v1Outputs))).toMatchObject({
+        schemaVersion: SCHEMA_VERSION,
+        deletion: { policy: "Delete", protection: false },
+      });
+    });
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -177,7 +230,10 @@ describe("toOutputs", () => {
   });
 
   it("round-trips through readState", () => {
-    expect(readState(toOutputs(readState(v1Outputs)))).toEqual(readState(v1Outputs));
+    expect(readState(toOutputs(readState(v1Outputs)))).toEqual({
+      ...readState(v1Outputs),
+      deletion: { policy: "Delete", protection: false },
+    });
   });
 });
 

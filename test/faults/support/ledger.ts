@@ -238,9 +238,11 @@ function story(record: PhaseRecord, id: string, jobs: JobView[]): string[] {
 }
 
 /**
- * Every library of the account that exists (not deleted) after the runs is either in the final state or named by
- * its id in a line some run's provider host wrote: a library the stack created but lost track of (a killed create,
- * an ambiguous create) must at least be reported. `foreign` libraries (not the stack's) are left out.
+ * Every library of the account that exists (not deleted) after the runs is either in the final state or named in
+ * a line some run's provider host wrote: a library the stack created but lost track of (a killed create, an
+ * ambiguous create) must at least be reported. By its id, or, for a create whose answer never arrived (the id
+ * was never known to anyone but MPS), by its name in the line the provider writes before every create.
+ * `foreign` libraries (not the stack's) are left out.
  */
 export function untrackedLibraryProblems(
   runs: readonly RecordedRun[],
@@ -251,7 +253,10 @@ export function untrackedLibraryProblems(
   const lines = runs.flatMap((run) => run.result.diagnostics);
   return last.after.libraries
     .filter((lib) => !lib.deleted && !tracked.has(lib.fpDbId) && !foreign.includes(lib.fpDbId))
-    .filter((lib) => !lines.some((line) => line.includes(lib.fpDbId)))
+    .filter(
+      (lib) =>
+        !lines.some((line) => line.includes(lib.fpDbId) || line.includes(`Creating library "${lib.name}"`)),
+    )
     .map(
       (lib) => `library ${lib.fpDbId} ("${lib.name}") exists, is not in the state, and no host line names it`,
     );

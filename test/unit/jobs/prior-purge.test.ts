@@ -79,4 +79,32 @@ describe("priorPurge: which Purge answers a new request", () => {
     expect(priorPurge([job("manual", 5, "Success")], LIB, [])).toEqual({ kind: "submit", certain: false });
     expect(priorPurge(others(RECENT_JOBS_WINDOW, 10), LIB, [])).toEqual({ kind: "submit", certain: false });
   });
+
+  describe("with no known job in view, the time the state was written is the line", () => {
+    const recordedAt = Date.parse("2026-12-01T00:00:30Z");
+
+    it("takes an unknown Purge created after the state was written (an interrupted first purge)", () => {
+      const lost = job("j1", 40, "Success");
+      expect(priorPurge([lost], LIB, [], recordedAt)).toEqual({ kind: "accept", job: lost });
+    });
+
+    it("counts a Purge from a few seconds before as after: the two clocks differ and job times have whole seconds", () => {
+      const lost = job("j1", 27, "Queuing");
+      expect(priorPurge([lost], LIB, [], recordedAt)).toEqual({ kind: "resume", job: lost });
+    });
+
+    it("never takes a Purge from before the stack wrote its state, and is certain when the window reaches back", () => {
+      expect(priorPurge([job("manual", 5, "Success")], LIB, [], recordedAt)).toEqual({
+        kind: "submit",
+        certain: true,
+      });
+    });
+
+    it("is uncertain when a full window starts after the line", () => {
+      expect(priorPurge(others(RECENT_JOBS_WINDOW, 40), LIB, [], recordedAt)).toEqual({
+        kind: "submit",
+        certain: false,
+      });
+    });
+  });
 });
