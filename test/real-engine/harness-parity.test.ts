@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import * as harness from "../../harness/engine";
 import { removeLock } from "../../harness/lock";
-import type { RunResult, StackRunOptions, StepResult } from "../../harness/engine";
+import type { EngineEvent, RunResult, StackRunOptions, StepResult } from "../../harness/engine";
 import { loadState } from "../../harness/state";
 import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { sdkCaller } from "../support/emulator";
@@ -27,6 +27,7 @@ import {
   LIBRARIES_PROGRAM,
   librariesWorkspace,
   setGets,
+  maxConcurrent,
   setLibraries,
   type LibrarySpec,
 } from "./support/fixture";
@@ -35,7 +36,7 @@ jest.setTimeout(300_000);
 
 const PROJECT = "mps-fpdb-real-engine";
 const STACK = "test";
-const EMULATOR = { activateSeconds: 0.2, jobSeconds: 0.3 };
+const EMULATOR = { activateSeconds: 0.2, jobSeconds: 0.3, quota: 50 };
 
 /** What both sides are compared on after each run. */
 interface Observed {
@@ -50,6 +51,8 @@ interface Observed {
   warnedPending: boolean;
   /** The steps in the order they started (not compared: the engine's order within a wave is random). */
   order: string[];
+  /** The most library creates that ran at once (not compared: two creates may or may not overlap). */
+  maxConcurrentCreates: number;
 }
 
 type Op = "preview" | "up" | "refresh" | "destroy";
@@ -158,8 +161,17 @@ function harnessSide(emulator: RunningEmulator, work: string): Side {
       env: hostEnv(),
     };
   };
-  const observe = (result: RunResult): Observed => {
+  const observe = (result: RunResult, events: EngineEvent[] = []): Observed => {
     const state = loadState(stackFile, PROJECT, STACK);
+    let open = 0;
+    let maxConcurrentCreates = 0;
+    for (const e of events) {
+      if (e.kind === "step-start" && e.op === "create" && e.type.endsWith(":FingerprintLibrary")) {
+        maxConcurrentCreates = Math.max(maxConcurrentCreates, ++open);
+      }
+      if (e.kind === "step-done" && e.step.op === "create" && e.step.type.endsWith(":FingerprintLibrary"))
+        open--;
+    }
     return {
       ok: result.ok,
       steps: [...harnessSteps(result.steps)].sort(),
@@ -167,6 +179,7 @@ function harnessSide(emulator: RunningEmulator, work: string): Side {
       resources: masked(state.resources as unknown as StackResource[]),
       pending: (state.pendingOperations ?? []).map((p) => `${p.type} ${nameOf(p.resource.urn)}`),
       warnedPending: result.warnings.some((w) => w.includes(PENDING_WARNING)),
+      maxConcurrentCreates,
     };
   };
   return {
@@ -177,12 +190,14 @@ function harnessSide(emulator: RunningEmulator, work: string): Side {
       const parallel = flags.includes("--parallel")
         ? Number(flags[flags.indexOf("--parallel") + 1])
         : undefined;
+      const events: EngineEvent[] = [];
       const result = await harness[op]({
         ...o,
+        onEvent: (e) => events.push(e),
         ...(flags.includes("--clear-pending-creates") && { clearPendingCreates: true }),
         ...(parallel !== undefined && { parallel }),
       });
-      return observe(result);
+      return observe(result, events);
     },
     async killedUp(libraries, name) {
       const terminate = new AbortController();
@@ -209,6 +224,7 @@ function realSide(emulator: RunningEmulator, ws: Workspace): Side {
       ok: result.code === 0,
       steps: [...realSteps(result.steps, op === "preview")].sort(),
       order: realSteps(result.steps, op === "preview"),
+      maxConcurrentCreates: maxConcurrent(result.events, "create"),
       resources: masked(exported.deployment.resources ?? []),
       pending: (exported.deployment.pending_operations ?? []).map(
         (p) => `${p.type} ${nameOf(p.resource.urn)}`,
@@ -275,7 +291,8 @@ async function both(
   const extraOf = (side: Side) => (typeof extra === "function" ? extra(side) : extra);
   const real = await sides.real.run(op, libraries, extraOf(sides.real));
   const ours = await sides.harness.run(op, libraries, extraOf(sides.harness));
-  expect({ ...ours, order: undefined }).toEqual({ ...real, order: undefined });
+  const compared = (o: Observed) => ({ ...o, order: undefined, maxConcurrentCreates: undefined });
+  expect(compared(ours)).toEqual(compared(real));
   return real;
 }
 
@@ -372,6 +389,9 @@ test("refresh after an out-of-band delete, then destroy: the same steps and an e
   expect(destroyed.ok).toBe(true);
   expect(destroyed.resources).toEqual({});
   expect(destroyed.pending).toEqual([]);
+  // The right key back in stack config for what follows (a preview takes it without touching anything).
+  const restored = await both("preview", [], { secretKey: fastConfig("")["alicloud:secretKey"] });
+  expect(restored.ok).toBe(true);
 });
 
 test("a destroy whose Deletes are refused: after the first failure no later Delete starts (fail-fast); the re-run completes", async () => {
@@ -394,4 +414,33 @@ test("a destroy whose Deletes are refused: after the first failure no later Dele
     expect(rerun.ok).toBe(true);
     expect(rerun.resources).toEqual({});
   }
+});
+
+test("protect and deletionProtection on destroy: the same refusals, the rest deleted", async () => {
+  const libraries: LibrarySpec[] = [
+    { name: "keep", protect: true },
+    { name: "guarded", deletionProtection: true },
+    { name: "free" },
+  ];
+  await both("up", libraries);
+  const refused = await both("destroy", []);
+  expect(refused.ok).toBe(false);
+  expect(refused.steps).toEqual(["free delete ok", "guarded delete failed", "keep delete failed"]);
+  expect(Object.keys(refused.resources).map(nameOf).sort()).toEqual(["guarded", "keep"]);
+
+  const unprotected = libraries.map((l) => ({ ...l, protect: false, deletionProtection: false }));
+  await both("up", unprotected);
+  const destroyed = await both("destroy", []);
+  expect(destroyed.ok).toBe(true);
+  expect(destroyed.resources).toEqual({});
+});
+
+test("the default parallelism: as many creates at once in both engines", async () => {
+  const libraries = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}` }));
+  const real = await sides.real.run("up", libraries);
+  const ours = await sides.harness.run("up", libraries);
+  expect(ours.steps).toEqual(real.steps);
+  expect(ours.maxConcurrentCreates).toBe(real.maxConcurrentCreates);
+  expect(real.maxConcurrentCreates).toBe(Math.min(10, 4 * os.availableParallelism()));
+  await both("destroy", []);
 });
