@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as engine from "../../harness/engine";
 import { defaultParallelism } from "../../harness/parallelism";
+import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { runToy, stepsOf } from "./support/toy-run";
 import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
 
@@ -89,6 +90,41 @@ describe("destroy and refresh use the config stored at the last update", () => {
     expect(run.diagnostics).toContain(configureLine(ROTATED));
     expect(run.warnings).toEqual([]);
     expect(stepsOf(run)).toEqual(["same:s", "delete:s"]);
+    expect(ws.files()).toEqual([]);
+  });
+});
+
+describe("secret property values in the state file", () => {
+  it("are encrypted under the passphrase, as the engine's checkpoints keep them, and need it to be read", async () => {
+    const ws = workspace();
+    const password = { config: { "toy:password": "pw-92b1c7d4" }, secretKeys: ["toy:password"] };
+    const up = await runToy(ws, "up", [{ name: "s", withPassword: true }], {
+      ...password,
+      passphrase: "pass-2",
+    });
+    expect(up.errors).toEqual([]);
+    expect(up.outputs.passwords).toEqual({ s: "pw-92b1c7d4" });
+    const text = fs.readFileSync(ws.stackFile, "utf8");
+    expect(text).not.toContain("pw-92b1c7d4");
+    const saved = JSON.parse(text);
+    expect(saved.resources[0].outputs.password).toEqual({
+      [SIG_KEY]: SECRET_SIG,
+      ciphertext: expect.stringMatching(/^v1:/),
+    });
+
+    const without = await runToy(ws, "up", [{ name: "s", withPassword: true }], password);
+    expect(without.errors).toEqual([
+      "the state file holds secret values encrypted under a passphrase; set PULUMI_CONFIG_PASSPHRASE (or pass " +
+        "the passphrase) to the one the last update used",
+    ]);
+    const again = await runToy(ws, "up", [{ name: "s", withPassword: true }], {
+      ...password,
+      passphrase: "pass-2",
+    });
+    expect(again.errors).toEqual([]);
+    expect(stepsOf(again)).toEqual(["same:s"]);
+    const destroyed = await runToy(ws, "destroy", [], { passphrase: "pass-2" });
+    expect(destroyed.errors).toEqual([]);
     expect(ws.files()).toEqual([]);
   });
 });
