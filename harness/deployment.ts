@@ -55,6 +55,8 @@ export interface DeploymentOptions {
   continueOnError?: boolean;
   /** Pending operations of the previous run to carry into this run's checkpoints. */
   carriedPending?: PendingOperation[];
+  /** Turns the state into what is written (secret values encrypted). */
+  seal?: (state: StackState) => StackState;
 }
 
 /** Steps started per turn of the event loop (see Turnstile). */
@@ -94,9 +96,10 @@ export class Deployment {
     this.entries = [...o.state.resources];
     this.semaphore = new Semaphore(o.parallel);
     if (o.stackFile && !o.preview) {
+      const seal = o.seal ?? ((state: StackState) => state);
       this.checkpointer = new Checkpointer(
         o.stackFile,
-        () => this.snapshot(),
+        () => seal(this.snapshot()),
         o.checkpointIntervalMs,
         (s, writes) =>
           o.emit({ kind: "checkpoint", file: o.stackFile!, resources: s.resources.length, writes }),

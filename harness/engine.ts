@@ -19,9 +19,17 @@ import { readProject, readProjectName, resolvePulumiSdk } from "./project";
 import { readResource } from "./read-step";
 import { refreshAll } from "./refresh-steps";
 import { registerResource, STACK_TYPE } from "./register-step";
-import { decryptConfig, passphraseFromEnv, WrongPassphraseError } from "./secrets";
+import { decryptConfig, passphraseFromEnv, SecretBox, WrongPassphraseError } from "./secrets";
 import { readStackConfig } from "./stack-config";
-import { loadState, storableConfig, type PendingOperation, type StackState } from "./state";
+import {
+  hasSealedSecrets,
+  loadState,
+  sealState,
+  storableConfig,
+  unsealState,
+  type PendingOperation,
+  type StackState,
+} from "./state";
 import { makeUrn } from "./urn";
 import { containsSecret, PROVIDER_KEY, unwrapSecrets, type Props } from "./wire";
 
@@ -82,8 +90,11 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
   let parallel: number;
   let config: ResolvedConfig;
   let unlock = () => {};
+  let seal: ((s: StackState) => StackState) | undefined;
   try {
     parallel = o.parallel === undefined ? defaultParallelism(cliEnv) : normalizeParallel(o.parallel);
+    const box = openSecrets(state, o.passphrase ?? passphraseFromEnv(cliEnv));
+    if (box) seal = (s) => sealState(s, box);
     config = resolveConfig(op, o, state, { project, stack, cliEnv, runsProgram });
     // backend/diy: a preview takes no lock.
     if (op !== "preview") unlock = acquireLock(o.stackFile);
@@ -128,6 +139,7 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
     // The engine runs the refreshes of `refresh` with a step executor that ignores errors.
     continueOnError:
       (op === "refresh" && !runsProgram) || (o.continueOnError ?? envFlag(cliEnv.PULUMI_CONTINUE_ON_ERROR)),
+    seal,
     carriedPending: carried,
   });
   for (const w of config.warnings) d.warn(w);
@@ -343,6 +355,34 @@ function failedBeforeStart(error: string, state: StackState): RunResult {
     warnings: [],
     stillRunning: [],
   };
+}
+
+/**
+ * With a passphrase, secret property values are written encrypted (the state's salt is made on first use) and the
+ * ones already encrypted are decrypted in place. Without one, a state holding encrypted values cannot be used.
+ */
+function openSecrets(state: StackState, passphrase: string | undefined): SecretBox | undefined {
+  const sealed = hasSealedSecrets(state);
+  if (passphrase === undefined) {
+    if (!sealed) return undefined;
+    throw new Error(
+      "the state file holds secret values encrypted under a passphrase; set PULUMI_CONFIG_PASSPHRASE (or pass " +
+        "the passphrase) to the one the last update used",
+    );
+  }
+  state.encryptionSalt ??= SecretBox.newSalt();
+  const box = SecretBox.derive(passphrase, state.encryptionSalt);
+  if (sealed) {
+    try {
+      Object.assign(state, unsealState(state, box));
+    } catch (err) {
+      if (!(err instanceof WrongPassphraseError)) throw err;
+      throw new Error(
+        "the passphrase does not decrypt the secret values in the state file; use the one the last update used",
+      );
+    }
+  }
+  return box;
 }
 
 interface ResolvedConfig {

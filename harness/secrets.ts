@@ -82,3 +82,51 @@ export function passphraseFromEnv(env: NodeJS.ProcessEnv): string | undefined {
     );
   }
 }
+
+/**
+ * Encrypts and decrypts secret values in the state file under one key derived from the passphrase and the
+ * state's salt, as the engine keeps secret resource properties as `ciphertext` in its checkpoints.
+ */
+export class SecretBox {
+  private constructor(private readonly key: Buffer) {}
+
+  /** A new random salt, base64. */
+  static newSalt(): string {
+    return crypto.randomBytes(16).toString("base64");
+  }
+
+  static derive(passphrase: string, salt: string): SecretBox {
+    return new SecretBox(deriveKey(passphrase, Buffer.from(salt, "base64")));
+  }
+
+  /** `v1:<iv>:<ciphertext and tag>` of the value's JSON. */
+  seal(value: unknown): string {
+    const iv = crypto.randomBytes(IV_BYTES);
+    const cipher = crypto.createCipheriv("aes-256-gcm", this.key, iv);
+    const body = Buffer.concat([
+      cipher.update(JSON.stringify(value), "utf8"),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
+    return `v1:${iv.toString("base64")}:${body.toString("base64")}`;
+  }
+
+  /** The value {@link seal} encrypted. Throws {@link WrongPassphraseError} for another key. */
+  unseal(text: string): unknown {
+    const [version, iv, body] = text.split(":");
+    if (version !== "v1" || !iv || !body)
+      throw new Error("a secret in the state file is not in the v1 format");
+    const data = Buffer.from(body, "base64");
+    const decipher = crypto.createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64"));
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    try {
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(0, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+      return JSON.parse(plain.toString("utf8")) as unknown;
+    } catch {
+      throw new WrongPassphraseError("wrong passphrase");
+    }
+  }
+}

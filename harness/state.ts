@@ -3,8 +3,8 @@
  * passphrase when one is given (see secrets.ts); secrets in resource properties are wire envelopes.
  */
 import * as fs from "node:fs";
-import { encryptConfig, type EncryptedConfig } from "./secrets";
-import type { Props } from "./wire";
+import { encryptConfig, type EncryptedConfig, type SecretBox } from "./secrets";
+import { isSecret, SECRET_SIG, SIG_KEY, wrapSecret, type Props } from "./wire";
 
 /** Where a resource stands. */
 export type ResourceStatus =
@@ -85,6 +85,63 @@ export interface StackState {
   outputs: Props;
   /** Operations in flight when the checkpoint was written (see {@link PendingOperation}). */
   pendingOperations?: PendingOperation[];
+  /** Salt of the key that encrypts secret property values (present once a passphrase was used). */
+  encryptionSalt?: string;
+}
+
+/** The key a secret envelope keeps its encrypted value under in the state file (as Pulumi's checkpoints do). */
+const CIPHERTEXT = "ciphertext";
+
+function mapEnvelopes(value: unknown, fn: (envelope: Record<string, unknown>) => unknown): unknown {
+  if (isSecret(value)) return fn(value as unknown as Record<string, unknown>);
+  if (Array.isArray(value)) return value.map((v) => mapEnvelopes(v, fn));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapEnvelopes(v, fn)]));
+  }
+  return value;
+}
+
+function mapStateProps(state: StackState, fn: (props: Props) => Props): StackState {
+  const resource = (r: ResourceState): ResourceState => ({
+    ...r,
+    inputs: fn(r.inputs),
+    outputs: fn(r.outputs),
+  });
+  const out: StackState = { ...state, resources: state.resources.map(resource), outputs: fn(state.outputs) };
+  if (state.pendingOperations) {
+    out.pendingOperations = state.pendingOperations.map((op) => ({ ...op, resource: resource(op.resource) }));
+  }
+  return out;
+}
+
+/** The state with every secret value encrypted, for writing. */
+export function sealState(state: StackState, box: SecretBox): StackState {
+  return mapStateProps(
+    state,
+    (props) =>
+      mapEnvelopes(props, (e) => ({ [SIG_KEY]: SECRET_SIG, [CIPHERTEXT]: box.seal(e.value) })) as Props,
+  );
+}
+
+/** True when the state holds encrypted secret values. */
+export function hasSealedSecrets(state: StackState): boolean {
+  let found = false;
+  mapStateProps(state, (props) => {
+    mapEnvelopes(props, (e) => (found ||= CIPHERTEXT in e));
+    return props;
+  });
+  return found;
+}
+
+/** The state with every encrypted secret value decrypted. Throws WrongPassphraseError for another key. */
+export function unsealState(state: StackState, box: SecretBox): StackState {
+  return mapStateProps(
+    state,
+    (props) =>
+      mapEnvelopes(props, (e) =>
+        CIPHERTEXT in e ? wrapSecret(box.unseal(String(e[CIPHERTEXT]))) : e,
+      ) as Props,
+  );
 }
 
 /** An empty state for a new stack. */
