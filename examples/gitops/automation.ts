@@ -1,9 +1,9 @@
 /**
  * Automation API driver for CI: `npx tsx automation.ts preview|up|destroy <environment>`.
  *
- * NOT EXERCISED BY THIS REPOSITORY'S TESTS: LocalWorkspace drives the Pulumi CLI, which cannot be installed on
- * the machines that run them. The file is type-checked (`npm run lint`), and its program, program.ts, is run
- * through the engine harness in test/lifecycle/examples.test.ts.
+ * LocalWorkspace drives the Pulumi CLI on PATH: test/real-engine/examples.test.ts runs this script's up and
+ * destroy with the CLI that `npm run build:pulumi-cli` builds; its program, program.ts, also runs through the
+ * engine harness in test/lifecycle/examples.test.ts.
  *
  * Credentials come from the environment (the CI workflow sets ALIBABA_CLOUD_ROLE_ARN,
  * ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE for an OIDC role), never from stack config.

@@ -1,10 +1,20 @@
 /**
  * The examples other than the quickstart (quickstart.test.ts) through the real CLI, as their READMEs tell a user
- * to run them: adopt-existing, purge-on-release and gitops (its index.ts; automation.ts drives the same program
- * through the Automation API).
+ * to run them: adopt-existing, purge-on-release and gitops (its index.ts, and automation.ts, which drives the same
+ * program through the Automation API and so through the CLI on PATH, as its CI workflow does).
  */
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import { createWorkspace, requireCli } from "./support/cli";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  startEmulator,
+  type RunningEmulator,
+} from "../../emulator";
+import { hostEnv } from "../support/lifecycle";
+import { CLI_DIR, createWorkspace, EXAMPLES_DIR, requireCli } from "./support/cli";
 import { callsSince, writesIn } from "./support/emulator-calls";
 import { opsByName } from "./support/fixture";
 
@@ -110,5 +120,49 @@ test("gitops: the environment's stack creates its library on up and deletes it o
     expect(await ws.resources()).toEqual([]);
   } finally {
     await ws.close();
+  }
+});
+
+test("gitops automation.ts: the Automation API's up and destroy through the CLI on PATH, credentials from the environment", async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-automation-"));
+  const env = hostEnv({
+    PATH: `${CLI_DIR}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(work, "home"),
+    PULUMI_BACKEND_URL: `file://${work}`,
+    PULUMI_CONFIG_PASSPHRASE: "real-engine-tests-only",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ALIBABA_CLOUD_REGION: "cn-hangzhou",
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+    MPS_FPDB_ENDPOINT: emulator.endpoint,
+    MPS_FPDB_POLL_INTERVAL_MS: "20",
+  });
+  const automation = (action: string) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [require.resolve("tsx/cli", { paths: [EXAMPLES_DIR] }), "automation.ts", action, "review"],
+        { cwd: path.join(EXAMPLES_DIR, "gitops"), env, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      child.on("close", (code) => resolve({ code, output }));
+    });
+  try {
+    const up = await automation("up");
+    expect(up).toEqual({ code: 0, output: expect.stringMatching(/fpDbId: "\w+"/) });
+    const fpDbId = /fpDbId: "(\w+)"/.exec(up.output)?.[1];
+    expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)).toMatchObject({
+      name: "review-dna",
+      status: "active",
+      deleted: false,
+    });
+    const destroy = await automation("destroy");
+    expect(destroy.code).toBe(0);
+    expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)?.deleted).toBe(true);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
 });
