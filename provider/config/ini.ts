@@ -1,38 +1,31 @@
 /**
- * A reader for the Alibaba Cloud credentials file (`~/.alibabacloud/credentials`): INI sections of `key = value`
- * lines. Read here rather than through `@alicloud/credentials`' profile provider because that one takes the file
- * path from `process.env` at call time, while this package resolves everything from the environment it is given.
+ * A reader for the Alibaba Cloud credentials file (`~/.alibabacloud/credentials`). Parsed with the `ini` package,
+ * the same major line `@alicloud/credentials` parses this file with, so a profile means here exactly what it
+ * means to the SDK (sections named with a dot are nested by both, for example). Read here rather than through the
+ * SDK's profile provider because that one takes the file path from `process.env` at call time, while this
+ * package resolves everything from the environment it is given.
  */
+import { parse } from "ini";
 
-/** Sections by name; keys and values trimmed, surrounding quotes removed. */
+/** Sections by name, each a map of string values. Keys before any section go to the section named "". */
 export type IniDocument = Record<string, Record<string, string>>;
 
-/**
- * Parses INI text as the `ini` package (used by `@alicloud/credentials`) does for the credentials file:
- * `[section]` headers, `key = value` pairs, `;` and `#` comment lines. Keys before any section
- * go to the section named "".
- */
 export function parseIni(text: string): IniDocument {
   const doc: IniDocument = {};
-  let section: Record<string, string> = (doc[""] = {});
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith(";") || line.startsWith("#")) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      const name = header[1].trim();
-      section = doc[name] ??= {};
-      continue;
-    }
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    section[line.slice(0, eq).trim()] = unquote(line.slice(eq + 1).trim());
+  const top: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parse(text) as Record<string, unknown>)) {
+    if (value !== null && typeof value === "object") doc[key] = strings(value as Record<string, unknown>);
+    else top[key] = String(value);
   }
-  if (Object.keys(doc[""]).length === 0) delete doc[""];
+  if (Object.keys(top).length > 0) doc[""] = top;
   return doc;
 }
 
-function unquote(value: string): string {
-  const quoted = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value);
-  return quoted ? quoted[1] : value;
+/** A section's values as strings; nested sections (a dotted section name) are not profiles and are left out. */
+function strings(section: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (value === null || typeof value !== "object") out[key] = String(value);
+  }
+  return out;
 }
