@@ -5,17 +5,9 @@
  */
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { LifecycleFixture } from "../support/lifecycle";
+import { rejection } from "../support/thrown";
 
 const ROTATED_AWAY = "an-old-secret-that-was-rotated";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err!;
-}
 
 describe("an authentication failure with credentials from stack config", () => {
   it("says that destroy and refresh use the config stored at the last up, and how to go on", async () => {

@@ -5,6 +5,7 @@
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { HostCallError, ResourceInitError } from "../../harness/host-client";
 import { LifecycleFixture } from "../support/lifecycle";
+import { rejection } from "../support/thrown";
 
 let fx: LifecycleFixture;
 const seen: string[] = [];
@@ -28,13 +29,9 @@ function apiCalls(): number {
 }
 
 async function expectRejection(promise: Promise<unknown>): Promise<Error> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(err).toBeInstanceOf(Error);
-  seen.push(err!.message);
-  return err!;
+  const err = await rejection(promise);
+  seen.push(err.message);
+  return err;
 }
 
 describe("create and read", () => {

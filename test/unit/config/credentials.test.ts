@@ -12,6 +12,7 @@ import {
 import type { ConfigSource } from "../../../provider/config/settings";
 import { ConfigError } from "../../../provider/errors";
 import { Logger } from "../../../provider/log";
+import { rejection } from "../../support/thrown";
 
 const AK_ID = "LTAI5tConfigKeyId";
 const AK_SECRET = "config-secret-0123456789";
@@ -58,15 +59,6 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 function config(values: Record<string, string> = {}): ConfigSource {
   return { get: (key) => values[key] };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 async function keysOf(resolved: ResolvedCredentials) {
