@@ -23,8 +23,11 @@ export type { Props } from "./wire";
 /** Deadline for the calls that should answer quickly (GetPluginInfo, Configure, Check, Diff, Read). */
 export const DEFAULT_CALL_DEADLINE_MS = 60_000;
 
-/** How long the host may take to print its port (it loads the whole SDK first; about 1 s). */
-export const DEFAULT_START_TIMEOUT_MS = 30_000;
+/**
+ * How long the host may take to print its port. It loads the whole SDK first (about 1 s on an idle machine), but
+ * on a 2-CPU runner busy with several test files it has taken over 30 s; this only guards against a hung host.
+ */
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 /** How to launch a provider host. */
 export interface HostOptions {
