@@ -7,7 +7,10 @@ import { param, type ActionContext } from "./context";
 /** ModelIds the API documents: 11 text, 12 video, 13 audio, 14 image. */
 export const MODEL_IDS: readonly number[] = [11, 12, 13, 14];
 
-/** CreateFpShotDB: a new library, `offline` until activateSeconds have passed (mps-api.md 2.1). */
+/**
+ * CreateFpShotDB: a new library, `offline` until activateSeconds have passed
+ * (docs/mps-api.md, 'CreateFpShotDB').
+ */
 export function createFpShotDb(ctx: ActionContext): Record<string, unknown> {
   const name = param(ctx, "Name");
   if (name === undefined) throw errors.missingParameter("Name");
