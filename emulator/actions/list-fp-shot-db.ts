@@ -2,7 +2,7 @@ import { errors } from "../api-error";
 import { libraryStatus } from "../store/model";
 import { idList, nonExistIds, type ActionContext } from "./context";
 
-/** Most ids one ListFpShotDB call takes (mps-api.md 2.2). */
+/** Most ids one ListFpShotDB call takes (docs/mps-api.md, 'ListFpShotDB'). */
 export const MAX_LIBRARY_IDS = 10;
 
 /**
