@@ -3,9 +3,12 @@ import { finishAt, jobStatus, type Job } from "../store/model";
 import { isoSeconds } from "../time";
 import { idList, nonExistIds, type ActionContext } from "./context";
 
-/** Most JobIds per call (a project convention: the public limit is undocumented, mps-api.md section 8). */
+/**
+ * Most JobIds per call (a project convention: the public limit is undocumented,
+ * docs/mps-api.md, 'Conventions').
+ */
 export const MAX_JOB_IDS = 10;
-/** Jobs returned when no JobIds are given (mps-api.md 2.4). */
+/** Jobs returned when no JobIds are given (docs/mps-api.md, 'QueryFpDBDeleteJobList'). */
 export const NEWEST_JOBS = 20;
 
 /**
