@@ -5,14 +5,15 @@ import type { EmulatorDelType } from "../types";
 import { param, type ActionContext } from "./context";
 import { MODEL_IDS } from "./create-fp-shot-db";
 
-/** Most UTF-8 bytes UserData may carry (mps-api.md 2.3). */
+/** Most UTF-8 bytes UserData may carry (docs/mps-api.md, 'SubmitFpDBDeleteJob'). */
 export const MAX_USER_DATA_BYTES = 128;
 const DEL_TYPES: readonly EmulatorDelType[] = ["Purge", "Delete"];
 
 /**
- * SubmitFpDBDeleteJob: queues a Purge (the API default) or Delete job on one of the account's libraries
- * (mps-api.md 2.3 and the section 8 conventions: 404 for an unknown library, Purge refused on ModelId 11-14,
- * one unfinished job per library). A job-fail fault decides here whether the job will end in Fail.
+ * SubmitFpDBDeleteJob: queues a Purge (the API default) or Delete job on one of the account's
+ * libraries (docs/mps-api.md, 'SubmitFpDBDeleteJob', and its 'Conventions': 404 for an unknown
+ * library, Purge refused on ModelId 11-14, one unfinished job per library). A job-fail fault decides
+ * here whether the job will end in Fail.
  */
 export function submitFpDbDeleteJob(ctx: ActionContext): Record<string, unknown> {
   const fpDbId = param(ctx, "FpDBId");
