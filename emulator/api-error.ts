@@ -1,6 +1,7 @@
 /**
- * Errors the emulator answers with, as the real gateway shapes them (mps-api.md sections 3 and 8):
- * `{RequestId, HostId, Code, Message, Recommend}` with the HTTP status of the project conventions.
+ * Errors the emulator answers with, as the real gateway shapes them
+ * (docs/mps-api.md, 'Statuses and error codes' and 'Conventions'): `{RequestId, HostId, Code, Message,
+ * Recommend}` with the HTTP status of the project conventions.
  */
 export class ApiError extends Error {
   constructor(
