@@ -10,15 +10,15 @@ export const DEFAULT_ACCESS_KEY_SECRET = "emulator-default-secret-not-for-produc
 export const DEFAULT_ACCOUNT_ID = "1000000000000001";
 /** Region served when none is given. */
 export const DEFAULT_REGION = "cn-hangzhou";
-/** The documented per-action limit (mps-api.md section 1). */
+/** The documented per-action limit (docs/mps-api.md, 'Operations'). */
 export const DEFAULT_QPS = 100;
-/** The documented default library quota per account (mps-api.md section 2.1). */
+/** The documented default library quota per account (docs/mps-api.md, 'CreateFpShotDB'). */
 export const DEFAULT_QUOTA = 5;
 /** Seconds a new library stays `offline`: short, so tests and demos need not wait. */
 export const DEFAULT_ACTIVATE_SECONDS = 1;
 /** Seconds a Purge/Delete job takes end to end (a third Queuing, the rest Analysing). */
 export const DEFAULT_JOB_SECONDS = 3;
-/** 15 minutes, the usual Alibaba gateway tolerance (mps-api.md section 8). */
+/** 15 minutes, the usual Alibaba gateway tolerance (docs/mps-api.md, 'Conventions'). */
 export const DEFAULT_MAX_SKEW_SECONDS = 900;
 /** Seed of the fault-rate PRNG. */
 export const DEFAULT_SEED = 1;
