@@ -1,6 +1,7 @@
 /**
- * A faithful local endpoint of the Alibaba Cloud MPS fingerprint-library API (design.md section 9): signed
- * V3/V2 requests, library and job state machines, quota, QPS limits, fault injection and an admin API.
+ * A faithful local endpoint of the Alibaba Cloud MPS fingerprint-library API
+ * (docs/architecture.md, 'The emulator'): signed V3/V2 requests, library and job state machines, quota, QPS
+ * limits, fault injection and an admin API.
  */
 export {
   DEFAULT_ACCESS_KEY_ID,
