@@ -12,7 +12,7 @@ import type { EmulatorOptions, RunningEmulator } from "./types";
 export const LISTEN_HOST = "127.0.0.1";
 
 /**
- * Starts an MPS emulator on 127.0.0.1 (design.md section 9). Resolves once it is listening.
+ * Starts an MPS emulator on 127.0.0.1 (docs/architecture.md, 'The emulator'). Resolves once it is listening.
  *
  * @example
  *   const emu = await startEmulator({ jobSeconds: 0.3 });
