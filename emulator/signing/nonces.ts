@@ -1,4 +1,6 @@
-/** How long a used nonce is remembered (mps-api.md section 8: reuse within 15 minutes is refused). */
+/**
+ * How long a used nonce is remembered (docs/mps-api.md, 'Conventions': reuse within 15 minutes is refused).
+ */
 export const NONCE_WINDOW_MS = 15 * 60 * 1000;
 /** Hard cap so a clock that never advances cannot grow the set without bound. */
 const MAX_NONCES = 1_000_000;
