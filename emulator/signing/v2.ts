@@ -17,7 +17,7 @@ export function isV2(wire: WireRequest): boolean {
   return allParams(wire).some(([name]) => name === "Signature");
 }
 
-/** Query plus form body: V2 signs both (mps-api.md section 5.3). */
+/** Query plus form body: V2 signs both (docs/mps-api.md, 'V2 signature'). */
 export function allParams(wire: WireRequest): Param[] {
   return [...wire.query, ...wire.form];
 }
