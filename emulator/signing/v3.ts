@@ -6,7 +6,7 @@ import { headerValue, type WireRequest } from "./wire";
 /** The only V3 algorithm openapi-client uses with AccessKeys. */
 export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
 
-/** Headers every V3 request must sign (mps-api.md section 5.2). */
+/** Headers every V3 request must sign (docs/mps-api.md, 'V3 signature'). */
 export const REQUIRED_SIGNED_HEADERS: readonly string[] = [
   "host",
   "x-acs-action",
@@ -80,7 +80,7 @@ export function checkPayloadHash(wire: WireRequest): string {
   return hash;
 }
 
-/** The canonical request of mps-api.md 5.2 steps 1-6, recomputed from the raw request. */
+/** The canonical request of docs/mps-api.md, 'V3 signature', steps 1-6, recomputed from the raw request. */
 export function canonicalRequest(
   wire: WireRequest,
   signedHeaders: readonly string[],
