@@ -41,7 +41,10 @@ export class FixedWindow implements Meter {
   }
 }
 
-/** Per-account, per-action QPS limits (mps-api.md section 8: all keys of an account share its budget). */
+/**
+ * Per-account, per-action QPS limits (docs/mps-api.md, 'Conventions': all keys of an account share its
+ * budget).
+ */
 export class Throttler {
   private readonly meters = new Map<string, Meter>();
 
