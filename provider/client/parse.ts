@@ -10,7 +10,7 @@ import type {
 } from "./types";
 
 /**
- * Parsers for the exact response shapes of mps-api.md section 2: lists wrapped in objects
+ * Parsers for the exact response shapes of docs/mps-api.md, 'Actions': lists wrapped in objects
  * (`FpShotDBList.FpShotDB[]`, `NonExistIds.String[]`), `State` in CreateFpShotDB vs `Status` in ListFpShotDB,
  * `NonExistIds` omitted when empty, `ModelId` absent for libraries created without one, empty strings for
  * fields a job does not have yet. Identifiers are required; descriptive fields are lenient, so an undocumented
