@@ -1,6 +1,7 @@
 /**
- * Sending Alibaba Cloud API requests through the HTTPS proxy the environment names (design section 6:
- * `HTTPS_PROXY` / `NO_PROXY` are honoured, loopback always bypasses the proxy).
+ * Sending Alibaba Cloud API requests through the HTTPS proxy the environment names
+ * (docs/design.md, 'Credentials and configuration': `HTTPS_PROXY` / `NO_PROXY` are honoured, loopback
+ * always bypasses the proxy).
  *
  * Why a hook on `https.request`: openapi-client 0.4.15 accepts `httpsProxy`/`noProxy` settings, but its HTTP layer
  * (tea-typescript's `doAction` -> httpx `request()`) never applies them: httpx calls `https.request(options)` with
