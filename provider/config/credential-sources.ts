@@ -1,9 +1,10 @@
 /**
- * Which credentials source applies, in the order of design section 6: a resource's `profile` input, stack config
- * (`alicloud:accessKey`/`secretKey`/`securityToken`, `alicloud:profile`), the two environment families, then the
- * `@alicloud/credentials` default chain in its own order (2.4.7 `providers/default.js`: OIDC role, CLI profile,
- * credentials file profile, ECS RAM role, credentials URI). Everything is decided from the given config and
- * environment, never from `process.env`, and without network calls; building a candidate's provider makes none.
+ * Which credentials source applies, in the order of docs/design.md, 'Credentials and configuration': a
+ * resource's `profile` input, stack config (`alicloud:accessKey`/`secretKey`/`securityToken`,
+ * `alicloud:profile`), the two environment families, then the `@alicloud/credentials` default chain in its
+ * own order (2.4.7 `providers/default.js`: OIDC role, CLI profile, credentials file profile, ECS RAM role,
+ * credentials URI). Everything is decided from the given config and environment, never from `process.env`,
+ * and without network calls; building a candidate's provider makes none.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -309,8 +310,9 @@ async function cliProfile(
   const wanted = name ?? (typeof conf.current === "string" ? conf.current : undefined);
   const profiles = Array.isArray(conf.profiles) ? (conf.profiles as { name?: unknown }[]) : [];
   if (!wanted || !profiles.some((p) => p && p.name === wanted)) return undefined;
-  // The mapping from a CLI profile's `mode` to a provider (AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ...) is the
-  // SDK's own; it is declared private in 2.4.7's typings, so it is reached through a checked cast.
+  // The mapping from a CLI profile's `mode` to a provider (AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ...)
+  // is the SDK's own; it is declared private in 2.4.7's typings, so it is reached through a checked cast
+  // (package.json keeps @alicloud/credentials on the 2.4 line for it).
   const outer = CLIProfileCredentialsProvider.builder().withProfileName(wanted).build() as unknown as {
     getCredentialsProvider?: (conf: unknown, profileName: string) => CredentialsProvider;
   };
