@@ -1,8 +1,9 @@
 /**
- * Credentials for MPS calls, resolved in the provider process (never inputs, outputs or the serialized provider;
- * design section 6). The result wraps a self-refreshing `@alicloud/credentials` provider, so STS and OIDC tokens
- * that expire during a 30-minute wait are renewed on the next call. One credential is kept per identity and
- * process, so every client for that identity shares it.
+ * Credentials for MPS calls, resolved in the provider process (never inputs, outputs or the
+ * serialized provider; docs/design.md, 'Credentials and configuration'). The result wraps a
+ * self-refreshing `@alicloud/credentials` provider, so STS and OIDC tokens that expire during a
+ * 30-minute wait are renewed on the next call. One credential is kept per identity and process, so
+ * every client for that identity shares it.
  */
 import Credential, { type CredentialsProvider } from "@alicloud/credentials";
 import { ConfigError, CredentialSourceError } from "../errors";
