@@ -1,6 +1,7 @@
 /**
- * Where MPS is reached: the endpoint rules of design section 3 (`endpoint`, `endpointType`, the override read at
- * call time) and which proxy requests to it go through (design section 6).
+ * Where MPS is reached: the endpoint rules of docs/design.md, 'Inputs' (`endpoint`, `endpointType`, the
+ * override read at call time) and which proxy requests to it go through
+ * (docs/design.md, 'Credentials and configuration').
  */
 import { ConfigError } from "../errors";
 import type { EndpointType } from "../types";
