@@ -1,6 +1,6 @@
 /**
- * The region a library lives in. Resolved once at create and pinned in state (design section 3), so a changed
- * stack config or environment never moves an existing library.
+ * The region a library lives in. Resolved once at create and pinned in state (docs/design.md, 'Inputs'), so a
+ * changed stack config or environment never moves an existing library.
  */
 import { ConfigError } from "../errors";
 import type { ConfigSource } from "./settings";
