@@ -1,7 +1,7 @@
 /**
- * The diff rules of design section 3, as pure functions. New inputs are compared with the inputs recorded in the
- * state at the last create or update, never with what the service reports, so an adopted library's real name or
- * a changed environment never looks like a change.
+ * The diff rules of docs/design.md, 'Inputs', as pure functions. New inputs are compared with the inputs
+ * recorded in the state at the last create or update, never with what the service reports, so an adopted
+ * library's real name or a changed environment never looks like a change.
  */
 import { ConfigError, DeletionProtectedError } from "./errors";
 import { describeValue, isUnknown } from "./inputs";
