@@ -1,7 +1,8 @@
 /**
- * Validation of FingerprintLibrary inputs for `check` (design section 3): pure, one `CheckFailure` per bad
- * property, each naming the property, quoting the value, and saying the problem and the fix. Unknown values (the
- * preview sentinel) are skipped and never take part in checks that combine properties.
+ * Validation of FingerprintLibrary inputs for `check` (docs/design.md, 'Validation'): pure, one
+ * `CheckFailure` per bad property, each naming the property, quoting the value, and saying the
+ * problem and the fix. Unknown values (the preview sentinel) are skipped and never take part in
+ * checks that combine properties.
  */
 import { editDistance, regionFinding, unlistedRegionText } from "./config/regions";
 import { DEFAULT_JOB_TIMEOUT_SECONDS, SCHEMA } from "./schema";
@@ -36,7 +37,7 @@ const VALIDATORS = SCHEMA.validators as Record<
   (value: unknown, name: string) => string | undefined
 >;
 
-/** Every input name the resource accepts, in the order of design section 3. */
+/** Every input name the resource accepts, in the order of docs/design.md, 'Inputs'. */
 export const INPUT_NAMES: readonly InputName[] = Object.keys(VALIDATORS) as InputName[];
 
 /**
