@@ -129,14 +129,17 @@ export const MAX_AMBIGUOUS_SUBMITS = 3;
 // submit can carry a CreationTime up to this much before the moment we sent it.
 const CREATION_TIME_SLACK_MS = 5_000;
 
-/** The code with which MPS refuses a job for a library that already has an unfinished one (mps-api.md 8). */
+/**
+ * The code with which MPS refuses a job for a library that already has an unfinished one
+ * (docs/mps-api.md, 'Conventions').
+ */
 export const UNFINISHED_JOB_CODE = "InvalidParameter.InvalidState";
 
 /**
- * Submits a Purge or Delete job at most once (design section 5): first resumes an unfinished job of the same
- * DelType that belongs to this request (for a Purge, see {@link PriorPurge}); after a submit whose outcome is
- * unknown, looks for the job it may have created before trying again; when the library is busy with another job,
- * waits for that job to end.
+ * Submits a Purge or Delete job at most once (docs/design.md, 'Resume or submit'): first resumes an
+ * unfinished job of the same DelType that belongs to this request (for a Purge, see {@link PriorPurge});
+ * after a submit whose outcome is unknown, looks for the job it may have created before trying again; when
+ * the library is busy with another job, waits for that job to end.
  */
 export async function resumeOrSubmit(
   services: Services,
