@@ -1,6 +1,7 @@
 /**
- * The resource's outputs (its state in Pulumi) in and out. Every release reads the state of every older one
- * (design section 7), because Delete and Read of old resources run whatever code is installed now.
+ * The resource's outputs (its state in Pulumi) in and out. Every release reads the state of every older
+ * one (docs/architecture.md, 'The frozen-shim contract'), because Delete and Read of old resources run
+ * whatever code is installed now.
  *
  * Schema history: 1 is the first layout (types.ts `LibraryState`); state without `schemaVersion` is read as 1.
  */
