@@ -12,8 +12,8 @@ const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12
 const RESOURCE_ID = /^[0-9a-f]{32}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-// Response and error shapes of the four actions, exactly as mps-api.md sections 2, 3 and 8 describe them,
-// seen through the real SDK.
+// Response and error shapes of the four actions, exactly as docs/mps-api.md, 'Actions',
+// 'Statuses and error codes' and 'Conventions' describe them, seen through the real SDK.
 describe("emulator actions", () => {
   let emu: RunningEmulator;
   let call: SdkCaller;
