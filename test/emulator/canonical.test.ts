@@ -4,7 +4,8 @@ import { canonicalRequest } from "../../emulator/signing/v3";
 import type { WireRequest } from "../../emulator/signing/wire";
 import { parseSignedTime } from "../../emulator/time";
 
-// The pure pieces of signature verification, checked against the captured example in mps-api.md 5.2.
+// The pure pieces of signature verification, checked against the captured example in
+// docs/mps-api.md, 'V3 signature'.
 describe("emulator canonicalization", () => {
   it("encodes like Alibaba's signers: RFC 3986 plus ! ' ( ) *, with ~ literal", () => {
     expect(rfc3986("a b&c=d/é*()!'~")).toBe("a%20b%26c%3Dd%2F%C3%A9%2A%28%29%21%27~");
@@ -27,7 +28,7 @@ describe("emulator canonicalization", () => {
     ).toBe("B=x&a=&a=1&b=2");
   });
 
-  it("rebuilds the canonical request captured from openapi-client 0.4.15 (mps-api.md 5.2)", () => {
+  it("rebuilds the canonical request captured from openapi-client 0.4.15 (docs/mps-api.md)", () => {
     const wire: WireRequest = {
       method: "POST",
       path: "/",
