@@ -6,7 +6,7 @@ import { request, type Agent } from "node:http";
  * for requests the SDK cannot produce: tampered queries and bodies, stale dates, replayed nonces, chunked bodies.
  */
 
-/** RFC 3986 as in mps-api.md 5.2 step 3. */
+/** RFC 3986 as in docs/mps-api.md, 'V3 signature', step 3. */
 export function pct(value: string): string {
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
@@ -51,7 +51,7 @@ export function acsDate(ms = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** A V3 (ACS3-HMAC-SHA256) signed request, computed per mps-api.md 5.2. */
+/** A V3 (ACS3-HMAC-SHA256) signed request, computed per docs/mps-api.md, 'V3 signature'. */
 export function signV3(input: V3Input): RawRequest {
   const query = input.query ?? {};
   const body = Buffer.from(
@@ -96,7 +96,7 @@ export interface V2Input {
   nonce?: string;
 }
 
-/** A V2 (HMAC-SHA1) signed request with every parameter in the query, per mps-api.md 5.3. */
+/** A V2 (HMAC-SHA1) signed request with every parameter in the query, per docs/mps-api.md, 'V2 signature'. */
 export function signV2(input: V2Input): RawRequest {
   const query: Record<string, string> = {
     Action: input.action,
