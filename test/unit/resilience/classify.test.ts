@@ -14,7 +14,7 @@ import {
   type FailureFacts,
 } from "../../../provider/resilience/classify";
 
-/** An openapi-client ResponseError as 0.4.15 builds it (mps-api.md 6). */
+/** An openapi-client ResponseError as 0.4.15 builds it (docs/mps-api.md, 'SDK client behaviour'). */
 function responseError(code: string, statusCode: number, requestId = "RID-1"): Error {
   const error = new Error(`${code}: code: ${statusCode}, some message request id: ${requestId}`) as Error & {
     code: string;
