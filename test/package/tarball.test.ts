@@ -49,7 +49,8 @@ require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-pack-"));
-  const packed = execFileSync("npm", ["pack", "--pack-destination", work, "--silent"], {
+  // `pretest` has built dist/; prepack's rebuild would rewrite it under the other test files reading it.
+  const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", work, "--silent"], {
     cwd: REPO_ROOT,
     encoding: "utf8",
   }).trim();
