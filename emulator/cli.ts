@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseCliArgs, USAGE } from "./cli-args";
+import { DEFAULT_ACCESS_KEY_ID, defaultAccounts } from "./defaults";
 import { startEmulator } from "./server";
 
 /**
- * Command line entry: `node dist/emulator/cli.js --port 0 [options]`. Prints exactly one line,
- * `MPS emulator listening on http://127.0.0.1:<port>`, and serves until SIGINT/SIGTERM.
+ * Command line entry: `node dist/emulator/cli.js --port 0 [options]`. Prints exactly one line on stdout,
+ * `MPS emulator listening on http://127.0.0.1:<port>` (scripts read it), then on stderr what a person needs to
+ * point a stack at it: the region and the AccessKeys it accepts. Serves until SIGINT/SIGTERM.
  */
 async function main(argv: readonly string[]): Promise<void> {
   let command;
@@ -21,6 +23,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const emulator = await startEmulator(command.options);
   process.stdout.write(`MPS emulator listening on ${emulator.endpoint}\n`);
+  const keys = (command.options.accounts ?? defaultAccounts()).flatMap((a) =>
+    a.accessKeys.map((k) => k.accessKeyId),
+  );
+  const builtIn = keys.length === 1 && keys[0] === DEFAULT_ACCESS_KEY_ID;
+  process.stderr.write(
+    `Region ${emulator.admin.state().region}; ` +
+      (builtIn
+        ? `accepting only the built-in test AccessKey ${DEFAULT_ACCESS_KEY_ID} (its secret is in the README), for ` +
+          "tests and demos only.\n"
+        : `accepting the AccessKey(s) ${keys.join(", ")}.\n`),
+  );
   const stop = (): void => {
     emulator.close().then(
       () => process.exit(0),

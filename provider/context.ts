@@ -12,7 +12,7 @@ import {
 } from "./config/endpoint";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { ConfigError } from "./errors";
-import { DEFAULT_JOB_TIMEOUT_SECONDS } from "./inputs";
+import { DEFAULT_JOB_TIMEOUT_SECONDS, DEFAULT_POLL_INTERVAL_SECONDS } from "./schema";
 import { WaitScheduler } from "./jobs/scheduler";
 import { JobWatcher, LibraryWatcher, noticingSubmits } from "./jobs/watchers";
 import { Logger, ProgressReporter } from "./log";
@@ -46,7 +46,7 @@ export interface WaitTiming {
  * The shortest gap between two looks at one wait, and the delay of its first look, when the resource does not
  * set `pollIntervalSeconds`. Later looks follow the wait scheduler's rule (jobs/scheduler-rule.ts).
  */
-export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
+export { DEFAULT_POLL_INTERVAL_SECONDS };
 
 /**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per

@@ -45,7 +45,10 @@ export interface FingerprintLibraryArgs {
   waitForCompletion?: pulumi.Input<boolean>;
   /** Bound on one wait, in seconds (default 1800). Pulumi's customTimeouts do not reach dynamic providers. */
   jobTimeoutSeconds?: pulumi.Input<number>;
-  /** Poll interval in seconds of a wait's first four polls (default 5); later polls back off from it. */
+  /**
+   * Seconds before a wait's first look, and the shortest gap between two looks (default 1). Later looks follow
+   * the time already waited (about a tenth of it), up to the `maxPollIntervalMs` setting.
+   */
   pollIntervalSeconds?: pulumi.Input<number>;
   /** MPS endpoint; defaults to `mts.<region>.aliyuncs.com`. `http://` only for loopback hosts. */
   endpoint?: pulumi.Input<string>;

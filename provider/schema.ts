@@ -34,6 +34,8 @@ export const MAX_JOB_TIMEOUT_SECONDS = 86_400;
 export const MAX_POLL_INTERVAL_SECONDS = 3_600;
 /** `jobTimeoutSeconds` when unset. */
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 1_800;
+/** `pollIntervalSeconds` when unset: a wait's first look, and the shortest gap between two looks. */
+export const DEFAULT_POLL_INTERVAL_SECONDS = 1;
 /** Longest `fpDbId` accepted. MPS documents no id form; its ids are 32 hex characters, so this is generous. */
 export const MAX_LIBRARY_ID_LENGTH = 128;
 
@@ -233,7 +235,7 @@ export const INPUTS = {
     role: "behaviour",
     value: "number",
     validate: seconds(MAX_POLL_INTERVAL_SECONDS, "one hour"),
-    readme: { type: "number of seconds, up to 3600", default: "`5`", change: "recorded only" },
+    readme: { type: "number of seconds, up to 3600", default: "`1`", change: "recorded only" },
   },
   endpoint: {
     role: "behaviour",

@@ -46,6 +46,19 @@ describe("emulator CLI", () => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
   });
 
+  it("says on stderr which region it serves and that the built-in test key is in force", async () => {
+    const child = runCli(["--port", "0", "--region", "cn-shanghai"]);
+    children.push(child);
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    await firstLine(child);
+    for (let i = 0; i < 200 && !stderr.includes("\n"); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(stderr).toBe(
+      "Region cn-shanghai; accepting only the built-in test AccessKey LTAI5tEmulatorDefaultKey (its secret is in " +
+        "the README), for tests and demos only.\n",
+    );
+  });
+
   it.each([["SIGTERM" as const], ["SIGINT" as const]])(
     "prints exactly the listening line, serves signed requests with the given keys, and exits 0 on %s",
     async (signal) => {
