@@ -108,9 +108,7 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
   try {
     const result = await host.check(urn, oldInputs, news);
     if (result.failures.length > 0) {
-      throw new Error(
-        `Check failed: ${result.failures.map((f) => `\`${f.property}\`: ${f.reason}`).join("; ")}`,
-      );
+      throw new Error(checkFailureText(result.failures));
     }
     checked = result.inputs;
   } catch (err) {
@@ -253,9 +251,7 @@ async function replace(
       const { plain } = stripSecrets(p.reg.inputs);
       const result = await host.check(p.urn, {}, plain);
       if (result.failures.length > 0) {
-        throw new Error(
-          `Check failed: ${result.failures.map((f) => `\`${f.property}\`: ${f.reason}`).join("; ")}`,
-        );
+        throw new Error(checkFailureText(result.failures));
       }
       p = { ...p, checked: result.inputs };
     } catch (err) {
@@ -400,4 +396,12 @@ function failWithoutStep(
 function stepError(err: unknown): Error {
   if (err instanceof ResourceInitError) return new Error(`${err.message} (partially created as ${err.id})`);
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Check failures as the engine reports them: one line per property (the engine issues one diagnostic each), so
+ * several failures never run together on one line.
+ */
+export function checkFailureText(failures: readonly { property: string; reason: string }[]): string {
+  return ["Check failed:", ...failures.map((f) => `  property ${f.property}: ${f.reason}`)].join("\n");
 }
