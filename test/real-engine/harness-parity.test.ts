@@ -292,6 +292,19 @@ async function both(
   const real = await sides.real.run(op, libraries, extraOf(sides.real));
   const ours = await sides.harness.run(op, libraries, extraOf(sides.harness));
   const compared = (o: Observed) => ({ ...o, order: undefined, maxConcurrentCreates: undefined });
+  if (!real.ok && !ours.ok) {
+    // After the first failure the engine starts no new step, but which steps had already started is a race
+    // (the engine registers and runs steps concurrently). A `same` step only one side reached before the failure
+    // calls nothing; every other step must match.
+    const racing = (o: Observed, other: Observed) =>
+      o.steps.filter((step) => !other.steps.includes(step) && / same ok$/.test(step));
+    const settled = (o: Observed, other: Observed) => ({
+      ...compared(o),
+      steps: o.steps.filter((step) => !racing(o, other).includes(step)),
+    });
+    expect(settled(ours, real)).toEqual(settled(real, ours));
+    return real;
+  }
   expect(compared(ours)).toEqual(compared(real));
   return real;
 }
