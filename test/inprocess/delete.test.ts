@@ -3,7 +3,7 @@
  * confirmed through ListFpShotDB before the resource leaves the state; a library already gone needs no job.
  */
 import { JobFailedError, WaitTimeoutError } from "../../provider/errors";
-import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
+import { InProcessFixture, rejection } from "./support/fixture";
 
 let fx: InProcessFixture;
 
@@ -14,12 +14,6 @@ beforeEach(() => fx.reset());
 afterAll(() => fx.close());
 
 /** A created library that is active, made by an earlier run (`up`); the destroy is a new run. */
-async function deployed(name: string, inputs: Record<string, unknown> = {}): Promise<Deployed> {
-  const lib = await fx.create(name, inputs);
-  fx.newRun();
-  return lib;
-}
-
 function requestsAfter(action: string, isoTime: string) {
   return fx.emulator.admin
     .requests()
@@ -28,7 +22,7 @@ function requestsAfter(action: string, isoTime: string) {
 
 describe("delete confirmation", () => {
   it("submits one Delete job, waits for it, and confirms through ListFpShotDB that the library is gone", async () => {
-    const lib = await deployed("doomed", { userData: "a b&c=d/é*()!'~" });
+    const lib = await fx.deployed("doomed", { userData: "a b&c=d/é*()!'~" });
 
     await fx.delete(lib);
 
@@ -46,7 +40,7 @@ describe("delete confirmation", () => {
   });
 
   it("GIVEN ListFpShotDB lists the library in NonExistIds THEN destroy succeeds without submitting a job", async () => {
-    const lib = await deployed("twice");
+    const lib = await fx.deployed("twice");
     await fx.outOfBand().submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Delete" });
     await fx.pass(10 * 60_000);
     const submitsBefore = fx.calls("SubmitFpDBDeleteJob");
@@ -59,7 +53,7 @@ describe("delete confirmation", () => {
   });
 
   it("GIVEN a Delete job ends in Fail THEN destroy fails with its JobId, Code and Message and keeps the library; the re-run deletes it", async () => {
-    const lib = await deployed("flaky");
+    const lib = await fx.deployed("flaky");
     fx.emulator.admin.addFault({
       type: "job-fail",
       delType: "Delete",
@@ -90,7 +84,7 @@ describe("delete confirmation", () => {
 
 describe("resume-or-submit for a Delete", () => {
   it("GIVEN an earlier destroy's Delete job still runs THEN it is resumed, not submitted again", async () => {
-    const lib = await deployed("interrupted");
+    const lib = await fx.deployed("interrupted");
     // What a destroy killed right after its submit leaves: a job MPS runs and the state does not know.
     const { jobId } = await fx.outOfBand().submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Delete" });
     await fx.pass(30_000);
@@ -109,7 +103,7 @@ describe("resume-or-submit for a Delete", () => {
   it.each(["error", "drop"] as const)(
     "GIVEN the submit is committed but its answer is lost (%s) THEN the job is found among the newest and resumed",
     async (mode) => {
-      const lib = await deployed(`lost-answer-${mode}`);
+      const lib = await fx.deployed(`lost-answer-${mode}`);
       fx.emulator.admin.addFault({ type: "commit-then-fail", action: "SubmitFpDBDeleteJob", mode, count: 1 });
 
       await fx.delete(lib);
@@ -125,7 +119,7 @@ describe("resume-or-submit for a Delete", () => {
   );
 
   it("GIVEN the submit's connection drops before anything is committed THEN no job is found and it is submitted again, once", async () => {
-    const lib = await deployed("dropped");
+    const lib = await fx.deployed("dropped");
     fx.emulator.admin.addFault({ type: "drop", action: "SubmitFpDBDeleteJob", count: 1 });
 
     await fx.delete(lib);
@@ -144,7 +138,7 @@ describe("resume-or-submit for a Delete", () => {
   });
 
   it("GIVEN a Purge job runs on the library THEN destroy waits for it to end, then submits the Delete", async () => {
-    const lib = await deployed("busy");
+    const lib = await fx.deployed("busy");
     const { jobId: purgeJobId } = await fx
       .outOfBand()
       .submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Purge" });
@@ -162,7 +156,7 @@ describe("resume-or-submit for a Delete", () => {
   });
 
   it("GIVEN a Purge runs longer than the destroy's jobTimeoutSeconds THEN nothing is submitted and the error says to run it again once it ends", async () => {
-    const lib = await deployed("busy-short", { jobTimeoutSeconds: 60 });
+    const lib = await fx.deployed("busy-short", { jobTimeoutSeconds: 60 });
     fx.emulator.admin.setSettings({ purgeSeconds: 1800 });
     const { jobId: purgeJobId } = await fx
       .outOfBand()
@@ -190,7 +184,7 @@ describe("resume-or-submit for a Delete", () => {
 
 describe("before any API call", () => {
   it("refuses to destroy a protected library, calling nothing", async () => {
-    const lib = await deployed("protected", { deletionProtection: true });
+    const lib = await fx.deployed("protected", { deletionProtection: true });
 
     const err = await rejection(fx.delete(lib));
 
@@ -200,7 +194,7 @@ describe("before any API call", () => {
   });
 
   it("forgets a library with deletionPolicy Retain, calling nothing", async () => {
-    const lib = await deployed("kept", { deletionPolicy: "Retain" });
+    const lib = await fx.deployed("kept", { deletionPolicy: "Retain" });
 
     await fx.delete(lib);
 
@@ -229,7 +223,7 @@ describe("before any API call", () => {
 
 describe("deletionPolicy Purge", () => {
   it("purges the library, keeps it, and records nothing more (the resource leaves the state)", async () => {
-    const lib = await deployed("emptied", { deletionPolicy: "Purge" });
+    const lib = await fx.deployed("emptied", { deletionPolicy: "Purge" });
 
     await fx.delete(lib);
 

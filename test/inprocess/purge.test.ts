@@ -4,7 +4,7 @@
  * submit) is resumed or accepted, never repeated; and each way it goes wrong says what happened.
  */
 import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../../provider/errors";
-import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
+import { InProcessFixture, MINUTE, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;
 
@@ -13,8 +13,6 @@ beforeAll(async () => {
 });
 beforeEach(() => fx.reset());
 afterAll(() => fx.close());
-
-const MINUTE = 60_000;
 
 function purgeJobs(fpDbId: string) {
   return fx.jobs(fpDbId).filter((job) => job.delType === "Purge");

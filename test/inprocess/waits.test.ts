@@ -5,7 +5,7 @@
  */
 import { MpsApiError, WaitTimeoutError } from "../../provider/errors";
 import { ResourceInitFailure } from "../../provider/lifecycle/init-failure";
-import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
+import { InProcessFixture, MINUTE, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;
 
@@ -15,17 +15,9 @@ beforeAll(async () => {
 beforeEach(() => fx.reset());
 afterAll(() => fx.close());
 
-const MINUTE = 60_000;
-
-async function deployed(name: string, inputs: Record<string, unknown> = {}): Promise<Deployed> {
-  const lib = await fx.create(name, inputs);
-  fx.newRun();
-  return lib;
-}
-
 describe("looks that fail", () => {
   it("GIVEN job looks answer 503 five times THEN they are retried and the destroy completes", async () => {
-    const lib = await deployed("bumpy");
+    const lib = await fx.deployed("bumpy");
     fx.emulator.admin.addFault({
       type: "error",
       action: "QueryFpDBDeleteJobList",
@@ -80,7 +72,7 @@ describe("looks that fail", () => {
   });
 
   it("GIVEN job looks keep failing transiently THEN the wait runs out at jobTimeoutSeconds, and the next destroy finds the job done", async () => {
-    const lib = await deployed("unlucky", { jobTimeoutSeconds: 120 });
+    const lib = await fx.deployed("unlucky", { jobTimeoutSeconds: 120 });
     const startedAt = fx.clock.now();
 
     fx.onNextAnswer("SubmitFpDBDeleteJob", () =>
@@ -116,7 +108,7 @@ describe("looks that fail", () => {
   });
 
   it("GIVEN the newest-jobs lookup fails on every attempt THEN destroy fails before submitting, naming the library", async () => {
-    const lib = await deployed("no-view");
+    const lib = await fx.deployed("no-view");
     fx.emulator.admin.addFault({
       type: "error",
       action: "QueryFpDBDeleteJobList",
@@ -190,7 +182,7 @@ describe("concurrent resources in one provider", () => {
 
 describe("a submit refused as not found", () => {
   it("GIVEN SubmitFpDBDeleteJob says the library is not found while ListFpShotDB still lists it THEN destroy fails and nothing is taken as gone", async () => {
-    const lib = await deployed("still-here");
+    const lib = await fx.deployed("still-here");
     fx.emulator.admin.addFault({
       type: "error",
       action: "SubmitFpDBDeleteJob",
@@ -212,7 +204,7 @@ describe("a submit refused as not found", () => {
 
 describe("a library deleted while a destroy runs", () => {
   it("GIVEN the library goes between the destroy's first look and its submit THEN the refused submit is confirmed gone through ListFpShotDB", async () => {
-    const lib = await deployed("raced");
+    const lib = await fx.deployed("raced");
     fx.emulator.admin.setSettings({ deleteSeconds: 0 });
     // Someone deletes it in the console right after the destroy saw it alive.
     fx.onNextAnswer("ListFpShotDB", async () => {
@@ -245,7 +237,7 @@ describe("a library busy with a job outside the 20 newest", () => {
 
   it("GIVEN the Purge ends within the timeout THEN destroy backs off, submits the Delete once it is accepted, and says why it waited", async () => {
     fx.emulator.admin.setSettings({ purgeSeconds: 5 * 60 });
-    const lib = await deployed("hidden-busy");
+    const lib = await fx.deployed("hidden-busy");
     const purgeJobId = await hiddenPurge(lib);
 
     await fx.delete(lib);
@@ -264,7 +256,7 @@ describe("a library busy with a job outside the 20 newest", () => {
 
   it("GIVEN the Purge outlasts the timeout THEN destroy fails saying the library still has an unfinished job", async () => {
     fx.emulator.admin.setSettings({ purgeSeconds: 60 * 60 });
-    const lib = await deployed("hidden-long", { jobTimeoutSeconds: 120 });
+    const lib = await fx.deployed("hidden-long", { jobTimeoutSeconds: 120 });
     await hiddenPurge(lib);
 
     const err = await rejection(fx.delete(lib));

@@ -1,7 +1,7 @@
 import Credential, { Config } from "@alicloud/credentials";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { systemClock } from "../../provider/clock";
-import { createMpsClient } from "../../provider/client/mps-client";
+import { createMpsClient, type MpsClientOptions } from "../../provider/client/mps-client";
 import { LibraryWatcher } from "../../provider/jobs/watchers";
 
 /**
@@ -18,9 +18,13 @@ export async function deleteOutOfBand(endpoint: string, fpDbId: string): Promise
   });
 }
 
-/** The typed MPS client with the emulator's default keys, for calls made outside Pulumi (console, scripts). */
-export function outOfBandApi(endpoint: string) {
+/**
+ * The typed MPS client with the emulator's default keys, for calls made outside Pulumi (console, scripts).
+ * `timing` lets an in-process test share its fake clock with it.
+ */
+export function outOfBandApi(endpoint: string, timing: Pick<MpsClientOptions, "clock" | "random"> = {}) {
   return createMpsClient({
+    ...timing,
     endpoint,
     credential: new Credential(
       new Config({

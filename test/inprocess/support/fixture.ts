@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import Credential, { Config } from "@alicloud/credentials";
 import {
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
@@ -10,7 +9,8 @@ import {
   type RequestCounts,
   type RunningEmulator,
 } from "../../../emulator";
-import { createMpsClient, type MpsClient } from "../../../provider/client/mps-client";
+import type { MpsClient } from "../../../provider/client/mps-client";
+import { outOfBandApi } from "../../support/mps";
 import * as transportModule from "../../../provider/client/transport";
 import { FingerprintLibraryProvider } from "../../../provider/provider";
 import { IoAwareClock } from "../../client/io-aware-clock";
@@ -227,20 +227,7 @@ export class InProcessFixture {
 
   /** The typed client with the emulator's default keys, for what a person or a killed run does outside Pulumi. */
   outOfBand(): MpsClient {
-    return createMpsClient({
-      endpoint: this.emulator.endpoint,
-      credential: new Credential(
-        new Config({
-          type: "access_key",
-          accessKeyId: DEFAULT_ACCESS_KEY_ID,
-          accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-        }),
-      ),
-      connectTimeoutMs: 2000,
-      readTimeoutMs: 5000,
-      clock: this.clock,
-      random: () => 0.5,
-    });
+    return outOfBandApi(this.emulator.endpoint, { clock: this.clock, random: () => 0.5 });
   }
 
   /**
@@ -274,6 +261,13 @@ export class InProcessFixture {
     this.provider = this.newProvider();
   }
 
+  /** A library created in this run, then a new run: the state the next command starts from. */
+  async deployed(name: string, inputs: Record<string, unknown> = {}): Promise<Deployed> {
+    const lib = await this.create(name, inputs);
+    this.newRun();
+    return lib;
+  }
+
   /** Clears the emulator (libraries, jobs, counts, faults, settings) and starts a new run. */
   reset(): void {
     this.emulator.admin.reset();
@@ -289,12 +283,7 @@ export class InProcessFixture {
   }
 }
 
-/** The error a promise rejects with (failing the test when it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(Error);
-  return outcome as Error;
-}
+export { rejection } from "../../support/thrown";
+
+/** A minute of fake time. */
+export const MINUTE = 60_000;
