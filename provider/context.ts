@@ -43,12 +43,6 @@ export interface WaitTiming {
 }
 
 /**
- * The shortest gap between two looks at one wait, and the delay of its first look, when the resource does not
- * set `pollIntervalSeconds`. Later looks follow the wait scheduler's rule (jobs/scheduler-rule.ts).
- */
-export { DEFAULT_POLL_INTERVAL_SECONDS };
-
-/**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
  * endpoint and identity, so that every resource handled by this provider host shares one rate limiter and one
  * set of batched pollers.

@@ -10,16 +10,6 @@ import type { LibraryInputs } from "./types";
 import { describeValue, isUnknown, joinAnd } from "./values";
 
 export { describeValue, isUnknown, UNKNOWN } from "./values";
-export {
-  DEFAULT_JOB_TIMEOUT_SECONDS,
-  DELETION_POLICIES,
-  ENDPOINT_TYPES,
-  MAX_JOB_TIMEOUT_SECONDS,
-  MAX_LIBRARY_ID_LENGTH,
-  MAX_POLL_INTERVAL_SECONDS,
-  PURGE_STRATEGIES,
-  USER_DATA_MAX_BYTES,
-} from "./schema";
 
 /** A refused property, as Pulumi's `check` reports it. */
 export interface CheckFailure {
