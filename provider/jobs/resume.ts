@@ -24,7 +24,10 @@ export type SubmitOutcome =
       /** The job's FinishTime, for a job that had already ended when it was found. */
       finishedAt?: string;
     }
-  /** Delete only: the library disappeared while we looked, because a job submitted earlier finished. */
+  /**
+   * Delete only: the library is gone (ListFpShotDB says so), found out from a finished Delete job in view or from a
+   * refused submit: no job was submitted.
+   */
   | { kind: "gone" };
 
 export interface ResumeOptions {
@@ -150,9 +153,11 @@ export async function resumeOrSubmit(
   const deadline = clock.now() + options.timing.timeoutMs;
   let possibleDuplicate = false;
   if (request.delType === "Purge") {
-    for (;;) {
+    // The first look uses the run's first window (see JobWatcher.startOfRunJobs); after waiting for an earlier
+    // Purge to end, the jobs are read again, so that the ended job is seen as ended.
+    for (let look = 0; ; look++) {
       const prior = priorPurge(
-        await services.jobs.recentJobs(),
+        await (look === 0 ? services.jobs.startOfRunJobs() : services.jobs.recentJobs()),
         request.fpDbId,
         options.knownJobIds ?? [],
         options.recordedAt,
@@ -186,8 +191,15 @@ export async function resumeOrSubmit(
       await waitForOtherJob(services, prior.job, request, options, deadline);
     }
   } else {
-    const existing = await findUnfinishedJob(services, request);
+    const recent = await services.jobs.startOfRunJobs();
+    const existing = unfinishedOf(recent, request);
     if (existing) return resumed(existing, options, "an unfinished job from an earlier run");
+    // A Delete of this library that succeeded (an earlier run's, whose end went unrecorded) says the library is
+    // probably gone: confirm that rather than send a submit bound to be refused.
+    const deleted = recent.some(
+      (job) => job.fpDbId === request.fpDbId && job.delType === "Delete" && job.status === "Success",
+    );
+    if (deleted && (await libraryIsGone(services, request.fpDbId))) return { kind: "gone" };
   }
 
   let ambiguousSubmits = 0;
@@ -392,7 +404,14 @@ async function findUnfinishedJob(
   request: SubmitFpDbDeleteJobRequest,
   options: { anyDelType?: boolean } = {},
 ): Promise<FpDbDeleteJob | undefined> {
-  const jobs = await services.jobs.recentJobs();
+  return unfinishedOf(await services.jobs.recentJobs(), request, options);
+}
+
+function unfinishedOf(
+  jobs: readonly FpDbDeleteJob[],
+  request: SubmitFpDbDeleteJobRequest,
+  options: { anyDelType?: boolean } = {},
+): FpDbDeleteJob | undefined {
   return newest(
     jobs.filter(
       (job) =>

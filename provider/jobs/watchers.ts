@@ -40,6 +40,7 @@ export class JobWatcher {
   private readonly lane: Lane<FpDbDeleteJob>;
   private readonly clock: Clock;
   private recent?: { startedAt: number; jobs: Promise<FpDbDeleteJob[]> };
+  private atStart?: Promise<FpDbDeleteJob[]>;
   /** Jobs this process submitted: their DelType and submit time, so their waits learn from the right class. */
   private readonly submitted = new Map<string, { delType: DelType; at: number }>();
 
@@ -88,6 +89,28 @@ export class JobWatcher {
     };
     call.jobs.then(clear, clear);
     return call.jobs;
+  }
+
+  /**
+   * The newest jobs as this watcher first read them, read once and shared by every later caller.
+   *
+   * What resume-or-submit looks for there is left by earlier runs of the stack (a killed destroy's Delete, an
+   * interrupted update's Purge), and those runs ended before this one began: the engine's stack lock lets one run
+   * at a time, and a provider host ends with its run. So the first window read in this run holds every such job
+   * that any later window would, and reaches further back: later windows only add this run's own submits, which
+   * in a bulk operation push the earlier runs' jobs out of the 20 within a fraction of a second. Statuses in it may
+   * be stale; that is safe, because a job resumed from it is then waited for by id, and a job it shows finished
+   * stays finished. A failed read is not kept: the next caller reads again.
+   */
+  startOfRunJobs(): Promise<FpDbDeleteJob[]> {
+    if (this.atStart === undefined) {
+      const jobs = this.recentJobs();
+      this.atStart = jobs;
+      jobs.catch(() => {
+        if (this.atStart === jobs) this.atStart = undefined;
+      });
+    }
+    return this.atStart;
   }
 
   /**

@@ -47,23 +47,21 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
 async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise<void> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const services = await ctx.servicesFor(targetOf(state));
-  const isGone = async (): Promise<boolean> => {
-    const library = await services.libraries.lookup([state.fpDbId]).then(
-      (found) => found.get(state.fpDbId),
-      (err: unknown) => {
-        throw namingLibrary(err, describe);
-      },
-    );
-    return !library || library.status === "deleted";
-  };
-  if (await isGone()) {
+  // No "already gone?" lookup before the submit: it would cost a ListFpShotDB call on every destroy to save one
+  // on the rare destroy of a library that is gone. Resume-or-submit finds that out instead, from a finished
+  // Delete job in the newest jobs or from the submit's refusal, and always confirms it through ListFpShotDB.
+  const run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
+  if (!run) {
     ctx.log.info(`${describe} is already gone; nothing to delete`);
     return;
   }
-  const run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
   // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state. The library
   // is normally gone the moment its job succeeds, so look once before settling into a poll schedule.
-  if (!(await isGone())) {
+  const lookup = await services.libraries.lookup([state.fpDbId]).catch((err: unknown) => {
+    throw namingLibrary(err, describe);
+  });
+  const library = lookup.get(state.fpDbId);
+  if (library !== undefined && library.status !== "deleted") {
     const timing = ctx.waitTiming(state);
     await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
       ...timing,
@@ -71,9 +69,5 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
       describe,
     });
   }
-  ctx.log.info(
-    run
-      ? `Deleted ${describe}: Delete job ${run.jobId} succeeded`
-      : `Deleted ${describe}: a Delete job submitted earlier finished`,
-  );
+  ctx.log.info(`Deleted ${describe}: Delete job ${run.jobId} succeeded`);
 }

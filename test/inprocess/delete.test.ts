@@ -33,6 +33,8 @@ describe("delete confirmation", () => {
     expect(fx.library(lib.id)?.deleted).toBe(true);
     // The confirmation: a ListFpShotDB asked after the job ended, answered with the id in NonExistIds.
     expect(requestsAfter("ListFpShotDB", jobs[0].finishTime!).length).toBeGreaterThanOrEqual(1);
+    // ...and no lookup before the submit: a library already gone is found out by the refused submit instead.
+    expect(fx.calls("ListFpShotDB")).toBe(1);
     expect(fx.output()).toContain(`Submitted Delete job ${jobs[0].jobId} for library ${lib.id} (doomed)`);
     expect(fx.output()).toContain(
       `Deleted library ${lib.id} (doomed): Delete job ${jobs[0].jobId} succeeded`,

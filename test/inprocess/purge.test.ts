@@ -26,6 +26,12 @@ async function purgedOnce(name: string, inputs: Record<string, unknown> = {}): P
   return purged;
 }
 
+/** A QueryFpDBDeleteJobList without JobIds: a read of the account's 20 newest jobs. */
+function isWindowRead(r: { action?: string; query: Record<string, string>; body?: string }): boolean {
+  const params = new URLSearchParams(r.body ?? "");
+  return r.action === "QueryFpDBDeleteJobList" && !r.query.JobIds && !params.get("JobIds");
+}
+
 /** A Purge submitted outside this run, as a run killed right after its submit leaves it. */
 async function strayPurge(fpDbId: string): Promise<string> {
   return (await fx.outOfBand().submitFpDbDeleteJob({ fpDbId, delType: "Purge" })).jobId;
@@ -224,6 +230,28 @@ describe("a purge interrupted by a killed run", () => {
         "jobs of the account do not reach back to the jobs this stack knows",
     );
     expect(fx.lines.find((l) => l.line.includes("possible duplicate"))?.stream).toBe("stderr");
+  });
+
+  it("GIVEN a run purges more libraries than the 20-job window holds THEN its own submits make no Purge a possible duplicate", async () => {
+    const libs: Deployed[] = [];
+    for (let i = 0; i < 25; i++) libs.push(await fx.create(`bulk-${i}`, { purgeTrigger: "release-1" }));
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+
+    // One run, every update in flight: once 20 of them have submitted, a window read now shows only this run's
+    // jobs, newer than what any library's state knows. The run's first window is the one that speaks for the
+    // earlier runs.
+    const updates: Promise<Deployed>[] = [];
+    for (const [i, lib] of libs.entries()) {
+      updates.push(fx.update(lib, { purgeTrigger: "release-2" }));
+      while (fx.calls("SubmitFpDBDeleteJob") <= i) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const updated = await Promise.all(updates);
+
+    for (const [i, lib] of libs.entries())
+      expect(purgeJobs(lib.id).map((j) => j.jobId)).toEqual([updated[i].outputs.purgeJobId]);
+    expect(fx.output()).not.toContain("possible duplicate");
+    expect(fx.emulator.admin.requests().filter(isWindowRead)).toHaveLength(1);
   });
 
   it("GIVEN an adopted library with a Purge from before the stack managed it THEN the first trigger submits its own", async () => {
