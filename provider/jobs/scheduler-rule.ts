@@ -15,7 +15,13 @@
  *    has seen waits finish, a wait is not expected to end before `start + shortest duration seen`, so its looks
  *    are deferred to that moment instead of sweeping it every round (never beyond the cap). The shortest, not a
  *    typical, duration: a job shorter than every one seen so far is the only one this can make late, and that
- *    lateness is bounded by the cap.
+ *    lateness is bounded by the cap. The shortest duration seen is an upper bound: the first waits to end are seen
+ *    by rule 1's sweep, up to a whole gap after they ended, and every later wait would inherit that lateness. So
+ *    while the class finishes in order (rule 3), waits seen still running at an age below it give a lower bound,
+ *    and the next waits are looked at halfway between the two: seen done, the upper bound comes down; seen
+ *    running, the lower bound goes up (and the wait is looked at again as soon as a younger one is seen done).
+ *    Within a few calls the looks come within `PROBE_TOLERANCE` of the class's end. Out of order (durations
+ *    that vary), the lower bound says nothing about other waits, and only the shortest duration counts.
  * 3. In order. Jobs submitted together tend to finish together and in order. Until the class shows otherwise,
  *    only its `LEADERS` oldest unfinished waits are swept by rule 1; younger ones are looked at when the learned
  *    duration says they may be done (rule 2), and at least once per cap. When a wait is seen done, older waits
@@ -44,6 +50,9 @@ export const LATENCY_FRACTION = GAP_FRACTION + SLACK_FRACTION;
 export const LEADERS = 10;
 /** Rule 4: the share of `requestsPerSecond` that polling may take, per endpoint and action. */
 export const POLL_SHARE = 1 / 5;
+/** Rule 2: the halving stops when the bounds are this close (a fraction of the duration, at least 20 ms). */
+export const PROBE_TOLERANCE = 1 / 100;
+const PROBE_TOLERANCE_MIN_MS = 20;
 /** Rule 2: how many recent durations a class remembers. */
 const REMEMBERED_DURATIONS = 64;
 /**
@@ -87,11 +96,14 @@ export interface LookPlan {
   rideFrom: number;
 }
 
-/** Rules 1 to 3 and 5: when to look at the wait next. `shortestMs`: its class's shortest duration seen, if any. */
-export function nextLookAt(w: WaitPosition, shortestMs: number | undefined): LookPlan {
+/**
+ * Rules 1 to 3 and 5: when to look at the wait next. `expectedMs`: the age at which its class's waits are expected
+ * to have ended (rule 2), if the class has seen any end.
+ */
+export function nextLookAt(w: WaitPosition, expectedMs: number | undefined): LookPlan {
   const byLatency = latencyDueAt(w);
   const latest = w.lastLookAt + Math.max(w.floorMs, w.capMs);
-  const expectedEnd = shortestMs === undefined ? undefined : w.startedAt + shortestMs;
+  const expectedEnd = expectedMs === undefined ? undefined : w.startedAt + expectedMs;
   if (expectedEnd !== undefined && expectedEnd > w.lastLookAt) {
     // Not expected done before expectedEnd: look then, not before (but never later than the cap allows).
     const at = Math.min(Math.max(byLatency, expectedEnd), latest);
@@ -107,10 +119,23 @@ export class ClassLearning {
   private outOfOrder = false;
   /** The youngest wait seen done: when it started, how long it took, when it was seen done. */
   private youngestDone?: { startedAt: number; durationMs: number; seenAt: number };
+  /** The highest age at which a wait was seen running, below the shortest duration seen. */
+  private runningBelow?: number;
 
   /** Shortest duration among the recent waits seen done; undefined before the first. */
   shortestMs(): number | undefined {
     return this.durations.length === 0 ? undefined : Math.min(...this.durations);
+  }
+
+  /**
+   * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or, while the class
+   * finishes in order and a wait was seen running at a lower age, halfway between the two (rule 2).
+   */
+  expectedMs(): number | undefined {
+    const shortest = this.shortestMs();
+    if (shortest === undefined || this.outOfOrder || this.runningBelow === undefined) return shortest;
+    const tolerance = Math.max(PROBE_TOLERANCE_MIN_MS, shortest * PROBE_TOLERANCE);
+    return shortest - this.runningBelow > tolerance ? (this.runningBelow + shortest) / 2 : shortest;
   }
 
   /** Whether the class still finishes in order (true until evidence says otherwise). */
@@ -123,12 +148,19 @@ export class ClassLearning {
     const durationMs = Math.max(0, seenAt - startedAt);
     this.durations.push(durationMs);
     if (this.durations.length > REMEMBERED_DURATIONS) this.durations.shift();
+    const shortest = this.shortestMs()!;
+    if (this.runningBelow !== undefined && this.runningBelow >= shortest) this.runningBelow = undefined;
     if (this.youngestDone === undefined || startedAt > this.youngestDone.startedAt)
       this.youngestDone = { startedAt, durationMs, seenAt };
   }
 
   /** A wait started at `startedAt` was seen still running at `seenAt`. */
   running(startedAt: number, seenAt: number): void {
+    const age = seenAt - startedAt;
+    const shortest = this.shortestMs();
+    // A wait running at an age below every duration seen bounds the class's end from below; one running past
+    // it says nothing new (its own start was noted late, or durations vary).
+    if (shortest === undefined || age < shortest) this.runningBelow = Math.max(this.runningBelow ?? 0, age);
     const younger = this.youngestDone;
     if (younger === undefined || seenAt < younger.seenAt) return;
     if (younger.startedAt - startedAt > younger.durationMs * ORDER_TOLERANCE_FRACTION) this.outOfOrder = true;

@@ -259,7 +259,7 @@ export class Lane<V> {
         capMs: watch.request.capMs,
         shadowed,
       },
-      entry.learning.shortestMs(),
+      entry.learning.expectedMs(),
     );
     watch.nextAt = Math.min(planned.at, watch.hurryAt ?? Infinity, watch.deadline);
     watch.rideFrom = Math.min(planned.rideFrom, watch.nextAt);
@@ -368,6 +368,7 @@ export class Lane<V> {
       w.hurryAt = undefined;
     }
     const outcomes = await fetchAccounted(this.fetchBatch, ids, this.subject);
+    const answeredAt = this.clock.now();
     for (const [id, waiters] of lookups) {
       const outcome = outcomes.get(id);
       for (const waiter of waiters) {
@@ -378,7 +379,7 @@ export class Lane<V> {
     const touched = new Set<string>();
     for (const w of riding) {
       const outcome = outcomes.get(w.request.id);
-      if (outcome !== undefined) this.settle(w, outcome, sentAt, touched);
+      if (outcome !== undefined) this.settle(w, outcome, { sentAt, answeredAt }, touched);
     }
     for (const key of touched) this.replanClass(key);
     let earliest = Infinity;
@@ -386,8 +387,18 @@ export class Lane<V> {
     if (earliest < Infinity) this.arm(earliest);
   }
 
-  /** Applies one look's outcome to a wait. `touched` collects the classes that learned something. */
-  private settle(w: Watch<V>, outcome: IdOutcome<V>, sentAt: number, touched: Set<string>): void {
+  /**
+   * Applies one look's outcome to a wait. `touched` collects the classes that learned something. A wait seen done
+   * learns its duration up to the answer, not the send: the call may wait for a send token and travel before
+   * the service looks, so a duration measured to the send can be shorter than the job, and looks planned from it
+   * would come before the next jobs end and miss them by a whole gap.
+   */
+  private settle(
+    w: Watch<V>,
+    outcome: IdOutcome<V>,
+    { sentAt, answeredAt }: { sentAt: number; answeredAt: number },
+    touched: Set<string>,
+  ): void {
     w.inFlight = false;
     const request = w.request;
     const elapsed = (): number => this.clock.now() - w.startedAt;
@@ -416,7 +427,7 @@ export class Lane<V> {
     }
     const entry = this.classOf(w.classKey);
     if (verdict.done) {
-      entry.learning.done(w.startedAt, sentAt);
+      entry.learning.done(w.startedAt, answeredAt);
       touched.add(w.classKey);
       this.finish(w, touched, () => w.resolve(verdict.value));
       // Rule 3: in a class that finishes in order, the waits older than this one are probably done too.
