@@ -19,9 +19,12 @@
  *    by rule 1's sweep, up to a whole gap after they ended, and every later wait would inherit that lateness. So
  *    while the class finishes in order (rule 3), waits seen still running at an age below it give a lower bound,
  *    and the next waits are looked at halfway between the two: seen done, the upper bound comes down; seen
- *    running, the lower bound goes up (and the wait is looked at again as soon as a younger one is seen done).
- *    Within a few calls the looks come within `PROBE_TOLERANCE` of the class's end. Out of order (durations
- *    that vary), the lower bound says nothing about other waits, and only the shortest duration counts.
+ *    running, the lower bound goes up, and the wait is looked at again as soon as a younger one is seen done.
+ *    Only a wait with at least `LEADERS` younger waits in its class probes so: those younger waits are what
+ *    rescues it when it is seen running, whereas the youngest waits, and every wait of a handful (a wave at the
+ *    CLI's default parallelism), would only be looked at again a whole gap later. Within a few calls the looks
+ *    come within `PROBE_TOLERANCE` of the class's end. Out of order (durations that vary), the lower bound says
+ *    nothing about other waits, and only the shortest duration counts.
  * 3. In order. Jobs submitted together tend to finish together and in order. Until the class shows otherwise,
  *    only its `LEADERS` oldest unfinished waits are swept by rule 1; younger ones are looked at when the learned
  *    duration says they may be done (rule 2), and at least once per cap. When a wait is seen done, older waits
@@ -128,12 +131,14 @@ export class ClassLearning {
   }
 
   /**
-   * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or, while the class
-   * finishes in order and a wait was seen running at a lower age, halfway between the two (rule 2).
+   * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or, for a wait that
+   * may `probe` while the class finishes in order and a wait was seen running at a lower age, halfway between the
+   * two (rule 2).
    */
-  expectedMs(): number | undefined {
+  expectedMs(probe: boolean): number | undefined {
     const shortest = this.shortestMs();
-    if (shortest === undefined || this.outOfOrder || this.runningBelow === undefined) return shortest;
+    if (!probe || shortest === undefined || this.outOfOrder || this.runningBelow === undefined)
+      return shortest;
     const tolerance = Math.max(PROBE_TOLERANCE_MIN_MS, shortest * PROBE_TOLERANCE);
     return shortest - this.runningBelow > tolerance ? (this.runningBelow + shortest) / 2 : shortest;
   }

@@ -250,7 +250,9 @@ export class Lane<V> {
   /** Sets `watch.nextAt` by the rule, never past its deadline. `rank`: its place among its class's members. */
   private plan(watch: Watch<V>, rank?: number): void {
     const entry = this.classOf(watch.classKey);
-    const shadowed = entry.learning.inOrder() && (rank ?? entry.members.indexOf(watch)) >= LEADERS;
+    const at = rank ?? entry.members.indexOf(watch);
+    const shadowed = entry.learning.inOrder() && at >= LEADERS;
+    const younger = entry.members.length - 1 - at;
     const planned = nextLookAt(
       {
         startedAt: watch.startedAt,
@@ -259,7 +261,7 @@ export class Lane<V> {
         capMs: watch.request.capMs,
         shadowed,
       },
-      entry.learning.expectedMs(),
+      entry.learning.expectedMs(younger >= LEADERS),
     );
     watch.nextAt = Math.min(planned.at, watch.hurryAt ?? Infinity, watch.deadline);
     watch.rideFrom = Math.min(planned.rideFrom, watch.nextAt);
