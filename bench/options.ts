@@ -4,7 +4,15 @@
  */
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["single", "waves", "purge-all", "teardown", "teardown-naive", "overhead"] as const;
+export const SCENARIOS = [
+  "single",
+  "waves",
+  "purge-all",
+  "teardown",
+  "teardown-naive",
+  "overhead",
+  "real-engine",
+] as const;
 
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];

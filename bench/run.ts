@@ -3,7 +3,8 @@
  * engine harness against the emulator in its own process (100 requests/s per action), with default provider
  * settings: `single` (1 library; 3, 20 and 120 s jobs), `waves` (40 libraries at the CLI's default parallelism),
  * `purge-all` and `teardown` (N libraries, `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the
- * naive provider side by side for the 3 s teardown, and `overhead`. JSON result lines on stdout, progress on
+ * naive provider side by side for the 3 s teardown, `overhead`, and `real-engine` (the destroys again through
+ * Pulumi's own CLI, when `npm run build:pulumi-cli` has built it). JSON result lines on stdout, progress on
  * stderr. `--libraries N` (env BENCH_LIBRARIES, default 1000); `--only single,waves,...` runs a subset.
  */
 import * as fs from "node:fs";
@@ -16,6 +17,7 @@ import { progress } from "./report";
 import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
+import { runRealEngineScenario } from "./scenarios/real-engine";
 import { runSingleScenario } from "./scenarios/single";
 import { runWavesScenario } from "./scenarios/waves";
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       ours = await runOurScenarios(ctx, scenarios);
     if (scenarios.includes("teardown-naive")) naive = await runNaiveScenario(ctx, ours.teardown);
     if (scenarios.includes("overhead")) await runOverheadScenario(ctx, ours, naive);
+    if (scenarios.includes("real-engine")) await runRealEngineScenario(ctx);
   } finally {
     await emulator.close();
     fs.rmSync(work, { recursive: true, force: true });

@@ -6,11 +6,13 @@
  *
  *   cliStatus(): { ok: true, path, version } | { ok: false, reason }   is the built CLI there, and if not, why
  *   requireCli(): the CLI path, or throws with the reason               for beforeAll
- *   createWorkspace({ program, emulator, config?, secrets?, env?, stack? }): Promise<Workspace>
+ *   createWorkspace({ program, emulator, config?, secrets?, env?, stack?, timing? }): Promise<Workspace>
  *     program   an example's name ("quickstart") or a folder holding Pulumi.yaml and index.ts; it is copied into
  *               a temporary folder (the repository's node_modules linked in), so stack files never land in the
  *               repository
- *     emulator  the running emulator; the stack config points the provider at it with millisecond timing
+ *     emulator  the running emulator (its endpoint); the stack config points the provider at it
+ *     timing    "fast" (default): millisecond poll and retry settings, for tests; "defaults": none of them, so
+ *               the provider runs on its defaults, as users get it (the benchmark)
  *     config    more plain stack config (`key: value`, keys as `pulumi config set` takes them)
  *     secrets   secret stack config (`--secret`)
  *   Workspace
@@ -45,6 +47,8 @@ export const LIBRARY_TYPE = "pulumi-nodejs:dynamic/mps:FingerprintLibrary";
 /** The version the CLI is built at (tools/pulumi/go.mod, the pinned @pulumi/pulumi). */
 export const CLI_VERSION = "v3.248.0";
 const PASSPHRASE = "real-engine-tests-only";
+/** The provider settings `fastConfig` shortens: poll, retry, timeout and progress timing. */
+const TIMING_KEY = /^pulumi-mps-fpdb:(poll|maxPoll|retry|readTimeout|progress)/;
 
 export type CliStatus = { ok: true; path: string; version: string } | { ok: false; reason: string };
 
@@ -169,7 +173,9 @@ export interface Workspace {
 export interface WorkspaceOptions {
   /** An example's name under examples/, or a folder with Pulumi.yaml and the program. */
   program: string;
-  emulator: RunningEmulator;
+  emulator: Pick<RunningEmulator, "endpoint">;
+  /** "fast" (default): millisecond timing settings; "defaults": the provider's own defaults. */
+  timing?: "fast" | "defaults";
   /** More plain stack config, `key: value`. */
   config?: Record<string, string>;
   /** Secret stack config. */
@@ -404,7 +410,12 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   };
 
   await quiet(["stack", "init", stack]);
-  const config = { ...fastConfig(options.emulator.endpoint), ...options.config };
+  const fast = fastConfig(options.emulator.endpoint);
+  const base =
+    options.timing === "defaults"
+      ? Object.fromEntries(Object.entries(fast).filter(([key]) => !TIMING_KEY.test(key)))
+      : fast;
+  const config = { ...base, ...options.config };
   const secrets = { ...options.secrets };
   if (secrets["alicloud:secretKey"] !== undefined || config["alicloud:secretKey"] !== undefined) {
     secrets["alicloud:secretKey"] ??= config["alicloud:secretKey"];
