@@ -20,9 +20,10 @@
  *    while the class finishes in order (rule 3), waits seen still running at an age below it give a lower bound,
  *    and the next waits are looked at halfway between the two: seen done, the upper bound comes down; seen
  *    running, the lower bound goes up, and the wait is looked at again as soon as a younger one is seen done.
- *    Only a wait with at least `LEADERS` younger waits in its class probes so: those younger waits are what
- *    rescues it when it is seen running, whereas the youngest waits, and every wait of a handful (a wave at the
- *    CLI's default parallelism), would only be looked at again a whole gap later. Within a few calls the looks
+ *    Only a wait with at least `LEADERS` younger waits in its class, started over at least half the gap between
+ *    the bounds after it, probes so: younger waits ending later are what rescues it when it is seen running,
+ *    whereas the youngest waits, every wait of a handful (a wave at the CLI's default parallelism) and waits
+ *    started all at once would only be looked at again a whole gap later. Within a few calls the looks
  *    come within `PROBE_TOLERANCE` of the class's end. Out of order (durations that vary), the lower bound says
  *    nothing about other waits, and only the shortest duration counts.
  * 3. In order. Jobs submitted together tend to finish together and in order. Until the class shows otherwise,
@@ -131,16 +132,19 @@ export class ClassLearning {
   }
 
   /**
-   * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or, for a wait that
-   * may `probe` while the class finishes in order and a wait was seen running at a lower age, halfway between the
-   * two (rule 2).
+   * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or halfway between
+   * it and the highest age at which a wait was seen running below it (rule 2), while the class finishes in order
+   * and for a wait whose younger waits can rescue a look that finds it running: at least `LEADERS` of them, the
+   * youngest started `youngerSpanMs` after it, at least half the gap between the bounds.
    */
-  expectedMs(probe: boolean): number | undefined {
+  expectedMs(younger: { count: number; spanMs: number }): number | undefined {
     const shortest = this.shortestMs();
-    if (!probe || shortest === undefined || this.outOfOrder || this.runningBelow === undefined)
+    const below = this.runningBelow;
+    if (shortest === undefined || below === undefined || this.outOfOrder || younger.count < LEADERS)
       return shortest;
+    const gap = shortest - below;
     const tolerance = Math.max(PROBE_TOLERANCE_MIN_MS, shortest * PROBE_TOLERANCE);
-    return shortest - this.runningBelow > tolerance ? (this.runningBelow + shortest) / 2 : shortest;
+    return gap > tolerance && younger.spanMs >= gap / 2 ? below + gap / 2 : shortest;
   }
 
   /** Whether the class still finishes in order (true until evidence says otherwise). */

@@ -252,7 +252,11 @@ export class Lane<V> {
     const entry = this.classOf(watch.classKey);
     const at = rank ?? entry.members.indexOf(watch);
     const shadowed = entry.learning.inOrder() && at >= LEADERS;
-    const younger = entry.members.length - 1 - at;
+    const youngest = entry.members[entry.members.length - 1];
+    const younger = {
+      count: entry.members.length - 1 - at,
+      spanMs: youngest === undefined ? 0 : youngest.startedAt - watch.startedAt,
+    };
     const planned = nextLookAt(
       {
         startedAt: watch.startedAt,
@@ -261,7 +265,7 @@ export class Lane<V> {
         capMs: watch.request.capMs,
         shadowed,
       },
-      entry.learning.expectedMs(younger >= LEADERS),
+      entry.learning.expectedMs(younger),
     );
     watch.nextAt = Math.min(planned.at, watch.hurryAt ?? Infinity, watch.deadline);
     watch.rideFrom = Math.min(planned.rideFrom, watch.nextAt);

@@ -74,11 +74,13 @@ describe("state that cannot be read for certain is refused before any API call",
 describe("a purge trigger always gets a Purge job of its own", () => {
   it("GIVEN waitForCompletion false and a Purge still running WHEN the trigger changes again THEN a new Purge follows the old one", async () => {
     const lib = await fx.create("quick-purges", {});
-    fx.emulator.admin.setSettings({ jobSeconds: 0.6 });
+    // Long enough to outlast the next run's host start.
+    fx.emulator.admin.setSettings({ jobSeconds: 3 });
     const first = await fx.update(lib, { waitForCompletion: false, purgeTrigger: "a" });
     const firstJob = String(first.outputs.purgeJobId);
     expect(first.outputs.purgeJobStatus).toBe("Queuing");
 
+    await fx.newRun();
     const second = await fx.update(first, { waitForCompletion: false, purgeTrigger: "b" });
 
     const jobs = purgeJobs(lib.id);
@@ -107,6 +109,7 @@ describe("a purge interrupted by a killed run", () => {
       delType: "Purge",
     });
     await succeeded(jobId);
+    await fx.newRun();
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
 
@@ -124,6 +127,7 @@ describe("a purge interrupted by a killed run", () => {
       fpDbId: lib.id,
       delType: "Purge",
     });
+    await fx.newRun();
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
 
@@ -142,6 +146,7 @@ describe("a purge interrupted by a killed run", () => {
     );
     for (const other of others) await api.submitFpDbDeleteJob({ fpDbId: other, delType: "Purge" });
     await new Promise((resolve) => setTimeout(resolve, 400));
+    await fx.newRun();
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
 

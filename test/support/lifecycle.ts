@@ -69,11 +69,31 @@ export interface Deployed {
  * (Check, Diff, Create, Read, Update, Delete).
  */
 export class LifecycleFixture {
+  /** Lines printed by the hosts of earlier runs (see {@link newRun}). */
+  private readonly earlierLines: string[] = [];
+
   private constructor(
     readonly emulator: RunningEmulator,
-    readonly host: ProviderHost,
+    private current: ProviderHost,
     readonly provider: string,
+    private readonly startHost: () => Promise<ProviderHost>,
   ) {}
+
+  /** The provider host of the current run. */
+  get host(): ProviderHost {
+    return this.current;
+  }
+
+  /**
+   * Ends this run's provider host and starts a configured one, as the engine does for every `pulumi up` or
+   * `pulumi destroy`: a provider host lives for one run, and the provider relies on it (it reads the account's
+   * newest jobs once per run). A test that plays several runs calls this between them.
+   */
+  async newRun(): Promise<void> {
+    this.earlierLines.push(...this.current.lines.map((l) => l.line));
+    await this.current.close();
+    this.current = await this.startHost();
+  }
 
   static async start(
     options: {
@@ -90,18 +110,25 @@ export class LifecycleFixture {
       quota: 1000,
       ...options.emulator,
     });
+    const startHost = async (configure: boolean): Promise<ProviderHost> => {
+      const host = await startProviderHost({
+        cwd: REPO_ROOT,
+        env: hostEnv(options.env),
+        project: "lifecycle",
+      });
+      if (configure) {
+        await host.configure(fastConfig(emulator.endpoint, options.config), ["alicloud:secretKey"]);
+      }
+      return host;
+    };
     let host: ProviderHost;
     try {
-      host = await startProviderHost({ cwd: REPO_ROOT, env: hostEnv(options.env), project: "lifecycle" });
+      host = await startHost(options.configure !== false);
     } catch (err) {
       await emulator.close();
       throw err;
     }
-    const fixture = new LifecycleFixture(emulator, host, provider);
-    if (options.configure !== false) {
-      await host.configure(fastConfig(emulator.endpoint, options.config), ["alicloud:secretKey"]);
-    }
-    return fixture;
+    return new LifecycleFixture(emulator, host, provider, () => startHost(true));
   }
 
   urn(name: string): string {
@@ -170,7 +197,7 @@ export class LifecycleFixture {
 
   /** Every line the provider host printed. */
   output(): string {
-    return this.host.lines.map((l) => l.line).join("\n");
+    return [...this.earlierLines, ...this.host.lines.map((l) => l.line)].join("\n");
   }
 
   /**
