@@ -152,12 +152,23 @@ async function bulkLine(
     fixed || firstStepStart === undefined || lastStepDone === undefined
       ? base.stepsRatio
       : round((lastStepDone - firstStepStart) / (floor - firstStepStart));
+  // The provider's part: from its first API request to the last step's end. Between a step's start and that
+  // request lies the engine's work (for an update, the checkpoint it writes before calling the provider, while
+  // the program is still registering the other resources).
+  const firstRequest = Math.min(...Object.values(m.timeline.requests).map(([first]) => first));
+  const providerSeconds =
+    lastStepDone === undefined || !Number.isFinite(firstRequest) ? undefined : lastStepDone - firstRequest;
   return {
     ...base,
     ...(fixed ? { jobSeconds: spec } : { jobDistribution: describeDuration(spec) }),
     floorSeconds: round(floor, 2),
     ratio: round(m.wallSeconds / floor),
     stepsRatio,
+    providerSeconds: providerSeconds === undefined ? undefined : round(providerSeconds, 2),
+    providerRatio:
+      providerSeconds === undefined
+        ? undefined
+        : round(providerSeconds / (fixed ? floor : floor - firstRequest)),
     ledgerFloorSeconds: ledgerFloor === undefined ? undefined : round(ledgerFloor, 2),
     goalRatio: goal.ratio,
     callsPerLibrary,

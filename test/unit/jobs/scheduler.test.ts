@@ -34,6 +34,15 @@ function sweepLooks(durationMs: number): number {
   return looks;
 }
 
+/** A watcher on a fake clock, and the API as the provider wires it: every job submitted lasts `durationMs`. */
+function submittingJobsOf(durationMs: number) {
+  const clock = new FakeClock();
+  const api = new FakeMpsApi(clock);
+  api.jobDurationMs = () => durationMs;
+  const watcher = new JobWatcher(api, { clock });
+  return { clock, api, watcher, submit: noticingSubmits(api, watcher, clock) };
+}
+
 describe("the latency bound", () => {
   it("states about a tenth of the time waited", () => {
     expect(LATENCY_FRACTION).toBeCloseTo(0.1, 6);
@@ -129,12 +138,8 @@ describe("learning", () => {
   );
 
   it("learns per class: long Delete jobs do not delay the looks at a short Purge", async () => {
-    const clock = new FakeClock();
-    const api = new FakeMpsApi(clock);
-    const watcher = new JobWatcher(api, { clock });
-    const submit = noticingSubmits(api, watcher, clock);
+    const { clock, api, watcher, submit } = submittingJobsOf(30_000);
     const options = { intervalMs: 1000, timeoutMs: 3_600_000, describe: "lib" };
-    api.jobDurationMs = () => 30_000;
     const deletes: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
       const { jobId } = await submit.submitFpDbDeleteJob({ fpDbId: `d-${i}`, delType: "Delete" });
@@ -210,13 +215,9 @@ describe("one-off lookups", () => {
 
 describe("waves at the CLI's default parallelism", () => {
   it("GIVEN a second wave of 8 jobs after a first THEN each is looked at once, at the duration the first taught: no probe that would miss by a gap", async () => {
-    const clock = new FakeClock();
-    const api = new FakeMpsApi(clock);
     // The sweep sees them about 0.1 s late, after a look about 1.3 s before that found them running: halfway
     // between the two would be too early.
-    api.jobDurationMs = () => 20_600;
-    const watcher = new JobWatcher(api, { clock });
-    const submit = noticingSubmits(api, watcher, clock);
+    const { clock, watcher, submit } = submittingJobsOf(20_600);
     const options = { intervalMs: 1000, timeoutMs: 3_600_000, describe: "lib" };
     const wave = async (): Promise<{ looks: number; waitedMs: number }[]> => {
       const waits: Promise<{ looks: number; waitedMs: number }>[] = [];
@@ -276,11 +277,7 @@ describe("a lone wait", () => {
   });
 
   it("with more waits than a call holds, takes waits past half their gap along in a call that goes anyway", async () => {
-    const clock = new FakeClock();
-    const api = new FakeMpsApi(clock);
-    api.jobDurationMs = () => 5000;
-    const watcher = new JobWatcher(api, { clock });
-    const submit = noticingSubmits(api, watcher, clock);
+    const { clock, api, watcher, submit } = submittingJobsOf(5000);
     const start = clock.now();
     const options = { intervalMs: 1000, timeoutMs: 60_000, describe: "x" };
     const waits: Promise<unknown>[] = [];
