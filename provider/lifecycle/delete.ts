@@ -1,9 +1,9 @@
 import type { ProviderContext } from "../context";
 import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
-import { ConfigError, DeletionProtectedError } from "../errors";
+import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
 import type { LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf } from "./common";
-import { purgeLibrary, runJob } from "./purge";
+import { purgeLibrary, runJob, type JobRun } from "./purge";
 
 /**
  * Destroy (and the old side of a replacement). Protection fails first, before any API call; then the deletion
@@ -50,18 +50,35 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
   // No "already gone?" lookup before the submit: it would cost a ListFpShotDB call on every destroy to save one
   // on the rare destroy of a library that is gone. Resume-or-submit finds that out instead, from a finished
   // Delete job in the newest jobs or from the submit's refusal, and always confirms it through ListFpShotDB.
-  const run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
+  const isGone = async (): Promise<boolean> => {
+    const lookup = await services.libraries.lookup([state.fpDbId]).catch((err: unknown) => {
+      throw namingLibrary(err, describe);
+    });
+    const library = lookup.get(state.fpDbId);
+    return library === undefined || library.status === "deleted";
+  };
+  let run: JobRun | undefined;
+  try {
+    run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
+  } catch (err) {
+    // Without a look before the submit, a library MPS still lists as `deleted` may get a Delete job; should that
+    // job fail, the library is gone all the same, and failing would fail every re-run the same way.
+    if (err instanceof JobFailedError && (await isGone())) {
+      ctx.log.warn(
+        `${describe} is gone (ListFpShotDB reports it deleted), although its Delete job ${err.jobId} failed; ` +
+          "nothing is left to delete, so the destroy succeeds",
+      );
+      return;
+    }
+    throw err;
+  }
   if (!run) {
     ctx.log.info(`${describe} is already gone; nothing to delete`);
     return;
   }
   // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state. The library
   // is normally gone the moment its job succeeds, so look once before settling into a poll schedule.
-  const lookup = await services.libraries.lookup([state.fpDbId]).catch((err: unknown) => {
-    throw namingLibrary(err, describe);
-  });
-  const library = lookup.get(state.fpDbId);
-  if (library !== undefined && library.status !== "deleted") {
+  if (!(await isGone())) {
     const timing = ctx.waitTiming(state);
     await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
       ...timing,

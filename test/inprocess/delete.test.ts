@@ -3,7 +3,7 @@
  * confirmed through ListFpShotDB before the resource leaves the state; a library already gone needs no job.
  */
 import { JobFailedError, WaitTimeoutError } from "../../provider/errors";
-import { InProcessFixture, rejection } from "./support/fixture";
+import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;
 
@@ -81,6 +81,46 @@ describe("delete confirmation", () => {
 
     expect(fx.jobs(lib.id).map((j) => j.status)).toEqual(["Fail", "Success"]);
     expect(fx.library(lib.id)?.deleted).toBe(true);
+  });
+});
+
+describe("a library MPS still lists as deleted", () => {
+  /** The state of a created library whose id MPS lists with status `deleted` (and still takes jobs for). */
+  async function listedDeleted(name: string): Promise<Deployed> {
+    const lib = await fx.deployed(name);
+    const fpDbId = fx.emulator.admin.seedLibrary({ name, status: "deleted" });
+    return { ...lib, id: fpDbId, outputs: { ...lib.outputs, fpDbId } };
+  }
+
+  it("GIVEN its Delete job succeeds THEN destroy confirms it gone", async () => {
+    const lib = await listedDeleted("listed-deleted");
+
+    await fx.delete(lib);
+
+    const [job] = fx.jobs(lib.id);
+    expect(job).toMatchObject({ delType: "Delete", status: "Success" });
+    expect(fx.output()).toContain(
+      `Deleted library ${lib.id} (listed-deleted): Delete job ${job.jobId} succeeded`,
+    );
+  });
+
+  it("GIVEN its Delete job fails THEN destroy succeeds, saying the library is gone although the job failed", async () => {
+    const lib = await listedDeleted("listed-deleted-fail");
+    fx.emulator.admin.addFault({
+      type: "job-fail",
+      delType: "Delete",
+      fpDbIds: [lib.id],
+      code: "InternalError",
+    });
+
+    await fx.delete(lib);
+
+    const [job] = fx.jobs(lib.id);
+    expect(job).toMatchObject({ delType: "Delete", status: "Fail" });
+    expect(fx.output()).toContain(
+      `library ${lib.id} (listed-deleted-fail) is gone (ListFpShotDB reports it deleted), although its Delete ` +
+        `job ${job.jobId} failed; nothing is left to delete, so the destroy succeeds`,
+    );
   });
 });
 
