@@ -452,7 +452,8 @@ async function findJobSubmittedSince(
   );
 }
 
-async function libraryIsGone(services: Services, fpDbId: string): Promise<boolean> {
+/** Whether ListFpShotDB says the library is gone: listed in `NonExistIds`, or reported `deleted`. */
+export async function libraryIsGone(services: Services, fpDbId: string): Promise<boolean> {
   const library = (await services.libraries.lookup([fpDbId])).get(fpDbId);
   return library === undefined || library.status === "deleted";
 }

@@ -23,9 +23,9 @@
  *    Only a wait with at least `LEADERS` younger waits in its class, started over at least half the gap between
  *    the bounds after it, probes so: younger waits ending later are what rescues it when it is seen running,
  *    whereas the youngest waits, every wait of a handful (a wave at the CLI's default parallelism) and waits
- *    started all at once would only be looked at again a whole gap later. Within a few calls the looks
- *    come within `PROBE_TOLERANCE` of the class's end. Out of order (durations that vary), the lower bound says
- *    nothing about other waits, and only the shortest duration counts.
+ *    started all at once would only be looked at again a whole gap later. Within a few calls the looks come
+ *    within `PROBE_TOLERANCE` of the class's end. Out of order (durations that vary), the lower bound says nothing
+ *    about other waits, and only the shortest duration counts.
  * 3. In order. Jobs submitted together tend to finish together and in order. Until the class shows otherwise,
  *    only its `LEADERS` oldest unfinished waits are swept by rule 1; younger ones are looked at when the learned
  *    duration says they may be done (rule 2), and at least once per cap. When a wait is seen done, older waits
@@ -134,8 +134,8 @@ export class ClassLearning {
   /**
    * When a wait of the class is expected to have ended, as its age: the shortest duration seen, or halfway between
    * it and the highest age at which a wait was seen running below it (rule 2), while the class finishes in order
-   * and for a wait whose younger waits can rescue a look that finds it running: at least `LEADERS` of them, the
-   * youngest started `youngerSpanMs` after it, at least half the gap between the bounds.
+   * and for a wait whose `younger` waits can rescue a look that finds it running: at least `LEADERS` of them, the
+   * youngest started (`spanMs` after it) at least half the gap between the bounds later.
    */
   expectedMs(younger: { count: number; spanMs: number }): number | undefined {
     const shortest = this.shortestMs();

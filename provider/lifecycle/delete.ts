@@ -1,6 +1,7 @@
 import type { ProviderContext } from "../context";
 import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
 import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
+import { libraryIsGone } from "../jobs/resume";
 import type { LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf } from "./common";
 import { purgeLibrary, runJob, type JobRun } from "./purge";
@@ -50,13 +51,10 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
   // No "already gone?" lookup before the submit: it would cost a ListFpShotDB call on every destroy to save one
   // on the rare destroy of a library that is gone. Resume-or-submit finds that out instead, from a finished
   // Delete job in the newest jobs or from the submit's refusal, and always confirms it through ListFpShotDB.
-  const isGone = async (): Promise<boolean> => {
-    const lookup = await services.libraries.lookup([state.fpDbId]).catch((err: unknown) => {
+  const isGone = (): Promise<boolean> =>
+    libraryIsGone(services, state.fpDbId).catch((err: unknown) => {
       throw namingLibrary(err, describe);
     });
-    const library = lookup.get(state.fpDbId);
-    return library === undefined || library.status === "deleted";
-  };
   let run: JobRun | undefined;
   try {
     run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
