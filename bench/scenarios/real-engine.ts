@@ -12,20 +12,20 @@
  * as the emulator saw them), each against the floor. Without a built CLI the scenario says why and emits a line
  * with `skipped`.
  */
-import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorProcess } from "../emulator-process";
 import { callsBetween, type CallsDelta } from "../floor";
 import { emit, progress, round } from "../report";
 import { SERVICE, type BenchContext } from "../context";
 import { requestWindows } from "../timeline";
+import { CLI_DEFAULT_PARALLEL, UNBOUNDED } from "../stacks";
 import { checkJobs, knownJobIds } from "../verify";
+import { WAVES_LIBRARIES } from "./waves";
 import { cliStatus, createWorkspace, type Workspace } from "../../test/real-engine/support/cli";
 
 const PROGRAM = path.join(__dirname, "..", "programs", "libraries");
-/** The engine's own "unbounded" (math.MaxInt32), as `--parallel` takes it. */
-const UNBOUNDED = "2147483647";
-const WAVES_LIBRARIES = 40;
+/** `--parallel` unbounded, as the CLI's flag takes it. */
+const UNBOUNDED_FLAG = String(UNBOUNDED);
 /** Stack size of the side-by-side run with and without checkpoints. */
 const CHECKPOINT_LIBRARIES = 200;
 const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true" };
@@ -55,7 +55,7 @@ export async function runRealEngineScenario(ctx: BenchContext): Promise<void> {
 
   progress(`waves-real: destroy of ${WAVES_LIBRARIES} libraries at the CLI's default parallelism`);
   const waves = await destroyed(emulator, WAVES_LIBRARIES, { parallel: undefined, checkpoints: true });
-  const wavesFloor = Math.ceil(WAVES_LIBRARIES / defaultParallelism()) * SERVICE.jobSeconds;
+  const wavesFloor = Math.ceil(WAVES_LIBRARIES / CLI_DEFAULT_PARALLEL) * SERVICE.jobSeconds;
   emit(line("waves-real", WAVES_LIBRARIES, "default", true, waves, wavesFloor));
 
   for (const [libraries, checkpoints] of [
@@ -67,15 +67,10 @@ export async function runRealEngineScenario(ctx: BenchContext): Promise<void> {
       `teardown-real: destroy of ${libraries} libraries, --parallel unbounded, ` +
         `${checkpoints ? "with checkpoints" : "PULUMI_SKIP_CHECKPOINTS=true"}`,
     );
-    const run = await destroyed(emulator, libraries, { parallel: UNBOUNDED, checkpoints });
+    const run = await destroyed(emulator, libraries, { parallel: UNBOUNDED_FLAG, checkpoints });
     const floor = libraries / SERVICE.requestsPerSecond + SERVICE.jobSeconds + 1;
     emit(line("teardown-real", libraries, "unbounded", checkpoints, run, floor));
   }
-}
-
-/** The Pulumi CLI's default parallelism here (pkg/cmd/pulumi: 4 x runtime.NumCPU()). */
-function defaultParallelism(): number {
-  return 4 * os.availableParallelism();
 }
 
 function line(
@@ -120,7 +115,7 @@ async function destroyed(
   });
   try {
     const parallel = options.parallel === undefined ? [] : ["--parallel", options.parallel];
-    await ws.up(["--parallel", UNBOUNDED], { env: SKIP_CHECKPOINTS });
+    await ws.up(["--parallel", UNBOUNDED_FLAG], { env: SKIP_CHECKPOINTS });
     const ids = (await ws.resources()).map((r) => r.id).filter((id): id is string => id !== undefined);
     return await measured(emulator, ws, ids, parallel, options.checkpoints);
   } finally {
