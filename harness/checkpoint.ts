@@ -5,7 +5,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { StackState } from "./state";
 
 /** Default minimum time between two checkpoint writes, in ms. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
@@ -23,11 +22,12 @@ export class Checkpointer {
   private frozen = false;
   private urgent: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
+  /** `render` gives the state file's content as it stands; it is called once per write. */
   constructor(
     private readonly file: string,
-    private readonly snapshot: () => StackState,
+    private readonly render: () => string | readonly Buffer[],
     private readonly intervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS,
-    private readonly onWrite?: (state: StackState, writes: number) => void,
+    private readonly onWrite?: (writes: number) => void,
   ) {}
 
   /** Notes that the state changed; a write follows within `intervalMs`. */
@@ -104,11 +104,10 @@ export class Checkpointer {
       try {
         if (this.dirty) {
           this.dirty = false;
-          const state = this.snapshot();
-          await writeAtomically(this.file, JSON.stringify(state, null, 2) + "\n");
+          await writeAtomically(this.file, this.render());
           this.writes++;
           this.lastWriteAt = Date.now();
-          this.onWrite?.(state, this.writes);
+          this.onWrite?.(this.writes);
         }
         for (const w of waiters) w.resolve();
       } catch (err) {
@@ -124,16 +123,38 @@ export class Checkpointer {
   }
 }
 
-/** Writes `text` to a temp file next to `file`, fsyncs it and renames it over `file`. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+/**
+ * Writes `content` (a text, or bytes in pieces) to a temp file next to `file`, creating the folder if need be,
+ * fsyncs it and renames it over `file`.
+ */
+export async function writeAtomically(file: string, content: string | readonly Buffer[]): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.promises.open(tmp, "w");
+  let handle: fs.promises.FileHandle;
   try {
-    await handle.writeFile(text, "utf8");
+    handle = await fs.promises.open(tmp, "w");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.promises.open(tmp, "w");
+  }
+  try {
+    if (typeof content === "string") await handle.writeFile(content, "utf8");
+    else await writeAll(handle, content);
     await handle.sync();
   } finally {
     await handle.close();
   }
   await fs.promises.rename(tmp, file);
+}
+
+/** Writes every piece in order: one gathering write per round, again from where a short write stopped. */
+async function writeAll(handle: fs.promises.FileHandle, pieces: readonly Buffer[]): Promise<void> {
+  let rest = pieces.filter((p) => p.length > 0);
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i].length) bytesWritten -= rest[i++].length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
+  }
 }

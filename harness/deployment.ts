@@ -6,9 +6,17 @@ import { Checkpointer } from "./checkpoint";
 import { ResourceInitError } from "./errors";
 import type { EngineEvent, StepOp, StepResult } from "./events";
 import type { LongCallOptions, ProviderHost } from "./host-client";
+import type { SecretBox } from "./secrets";
 import { Semaphore } from "./semaphore";
 import { Turnstile } from "./turnstile";
-import type { PendingOperation, PendingOperationType, ResourceState, StackState } from "./state";
+import {
+  sealResource,
+  sealState,
+  type PendingOperation,
+  type PendingOperationType,
+  type ResourceState,
+  type StackState,
+} from "./state";
 import { parseUrn } from "./urn";
 
 /** Why a step did not start: the deployment was cancelled (an earlier failure, or an interrupt). */
@@ -55,9 +63,12 @@ export interface DeploymentOptions {
   continueOnError?: boolean;
   /** Pending operations of the previous run to carry into this run's checkpoints. */
   carriedPending?: PendingOperation[];
-  /** Turns the state into what is written (secret values encrypted). */
-  seal?: (state: StackState) => StackState;
+  /** Encrypts secret values in what is written; without it they are written as they are. */
+  secrets?: SecretBox;
 }
+
+const CLOSE_LIST = Buffer.from("]");
+const CLOSE_OBJECT = Buffer.from("}");
 
 /** Steps started per turn of the event loop (see Turnstile). */
 const STEPS_PER_TURN = 16;
@@ -75,6 +86,8 @@ export class Deployment {
   private readonly registered: string[] = [];
   private readonly registeredSet = new Set<string>();
   private readonly semaphore: Semaphore;
+  /** The step generator: one registration's Check and Diff at a time. */
+  private readonly generator = new Semaphore(1);
   private readonly turnstile = new Turnstile(STEPS_PER_TURN);
   private readonly checkpointer: Checkpointer | undefined;
   /** Operations in flight (started, not finished). */
@@ -86,6 +99,14 @@ export class Deployment {
   private terminatedAt: PendingOperation[] | undefined;
   private frozenState: StackState | undefined;
   private terminateWaiters: (() => void)[] = [];
+  /**
+   * The written bytes of each entry and pending operation, made once per object. Entries and operations are
+   * replaced, never changed, so a checkpoint of a large stack concatenates bytes instead of copying, encrypting
+   * and encoding every resource again, which kept the harness's one thread busy when each of 1000 steps asked for
+   * one.
+   */
+  private readonly texts = new WeakMap<ResourceState | PendingOperation, Buffer>();
+  private checkpointResources = 0;
 
   constructor(private readonly o: DeploymentOptions) {
     this.carried = [...(o.carriedPending ?? [])];
@@ -96,13 +117,12 @@ export class Deployment {
     this.entries = [...o.state.resources];
     this.semaphore = new Semaphore(o.parallel);
     if (o.stackFile && !o.preview) {
-      const seal = o.seal ?? ((state: StackState) => state);
       this.checkpointer = new Checkpointer(
         o.stackFile,
-        () => seal(this.snapshot()),
+        () => this.checkpointText(),
         o.checkpointIntervalMs,
-        (s, writes) =>
-          o.emit({ kind: "checkpoint", file: o.stackFile!, resources: s.resources.length, writes }),
+        (writes) =>
+          o.emit({ kind: "checkpoint", file: o.stackFile!, resources: this.checkpointResources, writes }),
       );
     }
   }
@@ -128,6 +148,34 @@ export class Deployment {
       if (this.cancelled) throw new CancelledError();
       return fn();
     });
+  }
+
+  /**
+   * Handles one registration as the engine's deployment executor does. `generate` (Check, Diff and the choice of
+   * step) runs for one registration at a time, in the order they arrived: the executor handles the program's
+   * events in one loop, and the step generator calls the provider inline (step_generator.go runs Diff
+   * concurrently only under PULUMI_PARALLEL_DIFF). The next registration is generated once this one's step holds
+   * a parallelism slot, since the step executor takes work through an unbuffered channel; the step it returns then
+   * runs in that slot. Once the deployment is cancelled, a registration not yet generated never is.
+   */
+  async generateStep<T>(generate: () => Promise<() => Promise<T>>): Promise<T> {
+    if (this.cancelled) throw new CancelledError();
+    const releaseGenerator = await this.generator.acquire();
+    let execute: () => Promise<T>;
+    let releaseSlot: () => void;
+    try {
+      if (this.cancelled) throw new CancelledError();
+      execute = await generate();
+      releaseSlot = await this.semaphore.acquire();
+    } finally {
+      releaseGenerator();
+    }
+    try {
+      if (this.cancelled) throw new CancelledError();
+      return await execute();
+    } finally {
+      releaseSlot();
+    }
   }
 
   /** Stops new steps from starting; running steps finish. The first reason sticks. */
@@ -326,11 +374,11 @@ export class Deployment {
   }
 
   /**
-   * The state as it stands: resources the program registered come first in registration order (a
-   * pending-delete copy just before its replacement), which is a dependency order, then the rest as they were.
+   * The entries in the order they are written: resources the program registered come first in registration
+   * order (a pending-delete copy just before its replacement), which is a dependency order, then the rest as
+   * they were.
    */
-  snapshot(): StackState {
-    if (this.frozenState) return structuredClone(this.frozenState);
+  private ordered(): ResourceState[] {
     const byUrn = new Map<string, ResourceState[]>();
     for (const e of this.entries) byUrn.set(e.urn, [...(byUrn.get(e.urn) ?? []), e]);
     const placed = new Set<ResourceState>();
@@ -344,10 +392,16 @@ export class Deployment {
       }
     }
     for (const e of this.entries) if (!placed.has(e)) resources.push(e);
+    return resources;
+  }
+
+  /** The state as it stands (a copy), in {@link ordered} order. */
+  snapshot(): StackState {
+    if (this.frozenState) return structuredClone(this.frozenState);
     const renamed = (u: string) => this.renamedTo.get(u) ?? u;
     const out: StackState = {
       ...this.state,
-      resources: structuredClone(resources).map((r) => {
+      resources: structuredClone(this.ordered()).map((r) => {
         // Like the snapshot manager, point references to an aliased resource at its new URN.
         if (this.renamedTo.size === 0) return r;
         r.dependencies = r.dependencies.map(renamed);
@@ -361,6 +415,50 @@ export class Deployment {
     if (pending.length > 0) out.pendingOperations = pending;
     else delete out.pendingOperations;
     return out;
+  }
+
+  /** The state file's content, in pieces: {@link snapshot} as JSON, secrets encrypted. */
+  private checkpointText(): Buffer[] {
+    const box = this.o.secrets;
+    if (this.frozenState || this.aliased.size > 0) {
+      const state = this.snapshot();
+      this.checkpointResources = state.resources.length;
+      return [Buffer.from(JSON.stringify(box ? sealState(state, box) : state))];
+    }
+    const bytes = (x: ResourceState | PendingOperation): Buffer => {
+      let b = this.texts.get(x);
+      if (b === undefined) {
+        const value =
+          "urn" in x
+            ? box
+              ? sealResource(x, box)
+              : x
+            : { ...x, resource: box ? sealResource(x.resource, box) : x.resource };
+        // With the comma that separates it from the one before; the first of a list goes without.
+        b = Buffer.from(`,${JSON.stringify(value)}`);
+        this.texts.set(x, b);
+      }
+      return b;
+    };
+    const list = (name: string, items: (ResourceState | PendingOperation)[]): Buffer[] => {
+      const parts = items.map(bytes);
+      if (parts.length > 0) parts[0] = parts[0].subarray(1);
+      return [Buffer.from(`,"${name}":[`), ...parts, CLOSE_LIST];
+    };
+    const resources = this.ordered();
+    this.checkpointResources = resources.length;
+    // The other fields first (never empty: `version` is one), then the resources and pending operations.
+    const fields: Partial<StackState> = { ...this.state, resources: [] };
+    delete fields.pendingOperations;
+    if (box) fields.outputs = sealState(fields as StackState, box).outputs;
+    delete fields.resources;
+    const pending = [...this.carried, ...this.inFlight];
+    return [
+      Buffer.from(JSON.stringify(fields).slice(0, -1)),
+      ...list("resources", resources),
+      ...(pending.length > 0 ? list("pendingOperations", pending) : []),
+      CLOSE_OBJECT,
+    ];
   }
 
   private get renamedTo(): Map<string, string> {

@@ -24,7 +24,6 @@ import { readStackConfig } from "./stack-config";
 import {
   hasSealedSecrets,
   loadState,
-  sealState,
   storableConfig,
   unsealState,
   type PendingOperation,
@@ -90,11 +89,11 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
   let parallel: number;
   let config: ResolvedConfig;
   let unlock = () => {};
-  let seal: ((s: StackState) => StackState) | undefined;
+  let secrets: SecretBox | undefined;
   try {
     parallel = o.parallel === undefined ? defaultParallelism(cliEnv) : normalizeParallel(o.parallel);
     const box = openSecrets(state, o.passphrase ?? passphraseFromEnv(cliEnv));
-    if (box) seal = (s) => sealState(s, box);
+    secrets = box;
     config = resolveConfig(op, o, state, { project, stack, cliEnv, runsProgram });
     // backend/diy: a preview takes no lock.
     if (op !== "preview") unlock = acquireLock(o.stackFile);
@@ -139,7 +138,7 @@ export async function runOperation(op: Operation, o: StackRunOptions): Promise<R
     // The engine runs the refreshes of `refresh` with a step executor that ignores errors.
     continueOnError:
       (op === "refresh" && !runsProgram) || (o.continueOnError ?? envFlag(cliEnv.PULUMI_CONTINUE_ON_ERROR)),
-    seal,
+    secrets,
     carriedPending: carried,
   });
   for (const w of config.warnings) d.warn(w);

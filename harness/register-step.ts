@@ -31,7 +31,7 @@ export async function registerResource(d: Deployment, reg: Registration): Promis
     failWithoutStep(d, "create", urn, message);
     throw new Error(message);
   }
-  return d.limit(() => registerCustom(d, urn, reg));
+  return d.generateStep(() => generateCustom(d, urn, reg));
 }
 
 /**
@@ -89,12 +89,20 @@ interface Prepared {
   checked: Props;
 }
 
-async function registerCustom(d: Deployment, urn: string, reg: Registration): Promise<RegistrationReply> {
+/**
+ * The step generator's part (step_generator.go generateSteps, continueStepsFromDiff): Check, Diff and the choice
+ * of step, each failure recorded without a step. Returns the step for the executor to run.
+ */
+async function generateCustom(
+  d: Deployment,
+  urn: string,
+  reg: Registration,
+): Promise<() => Promise<RegistrationReply>> {
   const host = await d.host();
   const old = d.current(urn);
   const { plain, secretKeys: inputSecretKeys } = stripSecrets(reg.inputs);
   const secretKeys = [...new Set([...inputSecretKeys, ...reg.additionalSecretOutputs])];
-  if (reg.importId && !old) return importResource(d, host, urn, reg);
+  if (reg.importId && !old) return () => importResource(d, host, urn, reg);
 
   // continueStepsFromImport: a resource that was read (`.get`) and is now managed is checked without old inputs
   // and created; the read state is then discarded, never deleted.
@@ -117,8 +125,8 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
     throw new Error(message);
   }
   const p: Prepared = { urn, reg, secretKeys, inputSecretKeys, checked };
-  if (!old) return create(d, host, p);
-  if (wasExternal) return replace(d, host, p, old, [], false, false);
+  if (!old) return () => create(d, host, p);
+  if (wasExternal) return generateReplace(d, host, p, old, [], false, false);
 
   let decision;
   try {
@@ -142,11 +150,11 @@ async function registerCustom(d: Deployment, urn: string, reg: Registration): Pr
   }
   switch (decision.kind) {
     case "same":
-      return same(d, p, old);
+      return () => same(d, p, old);
     case "update":
-      return update(d, host, p, old);
+      return () => update(d, host, p, old);
     case "replace":
-      return replace(d, host, p, old, decision.replaces, decision.deleteBeforeReplace, true);
+      return generateReplace(d, host, p, old, decision.replaces, decision.deleteBeforeReplace, true);
   }
 }
 
@@ -225,7 +233,11 @@ async function update(
   return reply(p, old.id, entry!.outputs);
 }
 
-async function replace(
+/**
+ * continueStepsFromDiff for a replacement: the protect refusal and the re-check of the new inputs belong to the
+ * step generator; the replace step runs in the executor.
+ */
+async function generateReplace(
   d: Deployment,
   host: ProviderHost,
   p: Prepared,
@@ -233,7 +245,7 @@ async function replace(
   replaces: string[],
   deleteBeforeReplace: boolean,
   recheck: boolean,
-): Promise<RegistrationReply> {
+): Promise<() => Promise<RegistrationReply>> {
   d.plan("replace", p.urn, { replaces, deleteBeforeReplace });
   const extra: Partial<StepResult> = { replaces, deleteBeforeReplace };
   // continueStepsFromDiff: only a resource protected both before and now cannot be replaced (removing `protect`
@@ -260,6 +272,18 @@ async function replace(
       throw new Error(message);
     }
   }
+  const checked = p;
+  return () => replace(d, host, checked, old, extra, deleteBeforeReplace);
+}
+
+async function replace(
+  d: Deployment,
+  host: ProviderHost,
+  p: Prepared,
+  old: ResourceState,
+  extra: Partial<StepResult>,
+  deleteBeforeReplace: boolean,
+): Promise<RegistrationReply> {
   if (d.preview) {
     await d.step("replace", p.urn, async () => extra, false);
     return reply(p, "", p.checked);

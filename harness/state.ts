@@ -101,12 +101,12 @@ function mapEnvelopes(value: unknown, fn: (envelope: Record<string, unknown>) =>
   return value;
 }
 
+function mapResourceProps(r: ResourceState, fn: (props: Props) => Props): ResourceState {
+  return { ...r, inputs: fn(r.inputs), outputs: fn(r.outputs) };
+}
+
 function mapStateProps(state: StackState, fn: (props: Props) => Props): StackState {
-  const resource = (r: ResourceState): ResourceState => ({
-    ...r,
-    inputs: fn(r.inputs),
-    outputs: fn(r.outputs),
-  });
+  const resource = (r: ResourceState): ResourceState => mapResourceProps(r, fn);
   const out: StackState = { ...state, resources: state.resources.map(resource), outputs: fn(state.outputs) };
   if (state.pendingOperations) {
     out.pendingOperations = state.pendingOperations.map((op) => ({ ...op, resource: resource(op.resource) }));
@@ -114,13 +114,18 @@ function mapStateProps(state: StackState, fn: (props: Props) => Props): StackSta
   return out;
 }
 
+function sealProps(props: Props, box: SecretBox): Props {
+  return mapEnvelopes(props, (e) => ({ [SIG_KEY]: SECRET_SIG, [CIPHERTEXT]: box.seal(e.value) })) as Props;
+}
+
 /** The state with every secret value encrypted, for writing. */
 export function sealState(state: StackState, box: SecretBox): StackState {
-  return mapStateProps(
-    state,
-    (props) =>
-      mapEnvelopes(props, (e) => ({ [SIG_KEY]: SECRET_SIG, [CIPHERTEXT]: box.seal(e.value) })) as Props,
-  );
+  return mapStateProps(state, (props) => sealProps(props, box));
+}
+
+/** One resource with every secret value encrypted, for writing. */
+export function sealResource(r: ResourceState, box: SecretBox): ResourceState {
+  return mapResourceProps(r, (props) => sealProps(props, box));
 }
 
 /** True when the state holds encrypted secret values. */

@@ -2,7 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Checkpointer, writeAtomically } from "../../harness/checkpoint";
-import { emptyState, type StackState } from "../../harness/state";
+import { Deployment } from "../../harness/deployment";
+import type { ProviderHost } from "../../harness/host-client";
+import { SecretBox } from "../../harness/secrets";
+import { emptyState, unsealState, type ResourceState, type StackState } from "../../harness/state";
+import { wrapSecret } from "../../harness/wire";
 import { runToy, stepsOf } from "./support/toy-run";
 import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
 
@@ -69,6 +73,65 @@ describe("checkpoints", () => {
   });
 });
 
+describe("the checkpoint a Deployment writes", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const resource = (name: string, outputs: ResourceState["outputs"]): ResourceState => ({
+    urn: `urn:pulumi:dev::p::pulumi-nodejs:dynamic/toy:Toy::${name}`,
+    type: "pulumi-nodejs:dynamic/toy:Toy",
+    id: `id-${name}`,
+    custom: true,
+    inputs: { fileName: `${name}.txt` },
+    outputs,
+    status: "created",
+    dependencies: [],
+  });
+
+  it("is the state snapshot() holds, secrets sealed, in-flight operations pending, after every change", async () => {
+    const file = path.join(dir, "s.json");
+    const box = SecretBox.derive("passphrase", SecretBox.newSalt());
+    const state = emptyState("p", "dev");
+    const a = resource("a", { size: 1 });
+    const b = resource("b", { password: wrapSecret("pw-in-b") });
+    state.resources = [a, b];
+    state.outputs = { token: wrapSecret("stack-secret"), plain: "x" };
+    const d = new Deployment({
+      state,
+      preview: false,
+      project: "p",
+      stack: "dev",
+      parallel: 4,
+      host: new Promise<ProviderHost>(() => undefined),
+      emit: () => undefined,
+      stackFile: file,
+      secrets: box,
+    });
+    const written = () => {
+      const text = fs.readFileSync(file, "utf8");
+      expect(text).not.toContain("pw-in-b");
+      expect(text).not.toContain("stack-secret");
+      return unsealState(JSON.parse(text) as StackState, box);
+    };
+
+    await d.operation("updating", b, async () => {
+      expect(written()).toEqual(d.snapshot());
+      expect(written().pendingOperations).toEqual([{ type: "updating", resource: b }]);
+      d.put({ ...b, outputs: { password: wrapSecret("pw-in-b"), size: 2 } }, b);
+    });
+    d.remove(a);
+    await d.finish();
+    expect(written()).toEqual(d.snapshot());
+    expect(written().pendingOperations).toBeUndefined();
+    expect(written().resources.map((r) => [r.id, r.outputs])).toEqual([
+      ["id-b", { password: wrapSecret("pw-in-b"), size: 2 }],
+    ]);
+  });
+});
+
 describe("Checkpointer", () => {
   let dir: string;
   beforeEach(() => {
@@ -79,7 +142,7 @@ describe("Checkpointer", () => {
   it("writes a burst of changes once, then once more at flush", async () => {
     const file = path.join(dir, "s.json");
     const state = emptyState("p", "dev");
-    const cp = new Checkpointer(file, () => state, 10_000);
+    const cp = new Checkpointer(file, () => JSON.stringify(state), 10_000);
     for (let i = 0; i < 50; i++) {
       state.outputs = { i };
       cp.markDirty();
@@ -96,7 +159,7 @@ describe("Checkpointer", () => {
   });
 
   it("does not write at flush when nothing changed", async () => {
-    const cp = new Checkpointer(path.join(dir, "s.json"), () => emptyState("p", "dev"));
+    const cp = new Checkpointer(path.join(dir, "s.json"), () => JSON.stringify(emptyState("p", "dev")));
     await cp.flush();
     expect(cp.writes).toBe(0);
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -112,10 +175,17 @@ describe("Checkpointer", () => {
     expect(fs.readdirSync(path.dirname(file))).toEqual(["s.json"]);
   });
 
+  it("writes content given in pieces, more of them than one gathering write takes, in order", async () => {
+    const file = path.join(dir, "s.json");
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(i % 7 === 0 ? "" : `${i},`));
+    await writeAtomically(file, pieces);
+    expect(fs.readFileSync(file, "utf8")).toBe(Buffer.concat(pieces).toString("utf8"));
+  });
+
   it("reports a failed write at flush with the file name", async () => {
     fs.writeFileSync(path.join(dir, "blocker"), "");
     const file = path.join(dir, "blocker", "s.json");
-    const cp = new Checkpointer(file, () => emptyState("p", "dev"));
+    const cp = new Checkpointer(file, () => JSON.stringify(emptyState("p", "dev")));
     cp.markDirty();
     await expect(cp.flush()).rejects.toThrow(`could not write the state file ${file}: `);
   });

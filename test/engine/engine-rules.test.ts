@@ -1,6 +1,6 @@
 /**
  * The step rules of Pulumi's engine (pkg/resource/deploy: step_generator.go, step_executor.go, step.go at
- * v3.248) as the harness must follow them: fail-fast, replaceOnChanges, refresh diffs and init errors, reads of
+ * v3.248) as the harness must follow them: one registration generated at a time, fail-fast, replaceOnChanges, refresh diffs and init errors, reads of
  * missing resources, managed <-> get transitions, aliases and protect on replacement.
  */
 import * as fs from "node:fs";
@@ -18,6 +18,41 @@ afterAll(() => workspaces.forEach((ws) => ws.remove()));
 
 const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
 const sorted = (xs: string[]) => [...xs].sort();
+
+describe("step generation (deployment_executor.go: one source event at a time)", () => {
+  it("makes one Check or Diff call at a time, in registration order, while the steps run in parallel", async () => {
+    const ws = workspace();
+    const names = ["g1", "g2", "g3", "g4"];
+    const specs = (content: string): ToySpec[] =>
+      names.map((name) => ({ name, content, slowCheckMs: 150, slowMs: 600 }));
+    const generated = (lines: string[], op: string) =>
+      lines.filter((l) => l.startsWith(`toy generating ${op} `));
+
+    const created = await runToy(ws, "up", specs("one"), { parallel: Infinity });
+    expect(created.errors).toEqual([]);
+    const checks = generated(created.diagnostics, "check");
+    expect(checks).toEqual(names.map((n) => `toy generating check ${n}.txt in-flight=1`));
+    // g1's Create started before g4 was checked, and the Creates overlapped: the steps did not wait for the
+    // generator, nor the generator for them.
+    const lines = created.diagnostics;
+    expect(lines.findIndex((l) => l.startsWith("toy create g1.txt"))).toBeLessThan(
+      lines.indexOf("toy generating check g4.txt in-flight=1"),
+    );
+    const inflight = lines
+      .filter((l) => l.startsWith("toy create"))
+      .map((l) => Number(/inflight=(\d+)/.exec(l)![1]));
+    expect(Math.max(...inflight)).toBeGreaterThan(1);
+
+    const updated = await runToy(ws, "up", specs("two"), { parallel: Infinity });
+    expect(updated.errors).toEqual([]);
+    expect(generated(updated.diagnostics, "diff")).toEqual(
+      names.map((n) => `toy generating diff ${n}.txt in-flight=1`),
+    );
+    expect(generated(updated.diagnostics, "check")).toEqual(
+      names.map((n) => `toy generating check ${n}.txt in-flight=1`),
+    );
+  });
+});
 
 describe("fail-fast (step_executor.go cancelDueToError)", () => {
   it("the first failed step stops the deployment: no later step starts, unless continueOnError", async () => {

@@ -32,6 +32,23 @@ describe("Semaphore", () => {
     expect(peak).toBe(2);
   });
 
+  it("frees a slot once however often its release is called", async () => {
+    const sem = new Semaphore(1);
+    const release = await sem.acquire();
+    const second = sem.acquire();
+    const third = sem.acquire();
+    release();
+    release();
+    const releaseSecond = await second;
+    let thirdIn = false;
+    void third.then(() => (thirdIn = true));
+    await new Promise(setImmediate);
+    expect(thirdIn).toBe(false);
+    releaseSecond();
+    await third;
+    expect(thirdIn).toBe(true);
+  });
+
   it("rejects a limit below 1", () => {
     expect(() => new Semaphore(0)).toThrow("parallel must be at least 1, got 0");
   });

@@ -18,6 +18,8 @@ export interface ToySpec {
   failUpdate?: boolean;
   failDelete?: boolean;
   slowMs?: number;
+  /** Milliseconds the toy check() takes. */
+  slowCheckMs?: number;
   withPassword?: boolean;
   getId?: string;
   aliases?: string[];
