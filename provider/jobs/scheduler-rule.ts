@@ -35,7 +35,8 @@
  *    limit is per account and action, shared with the account's other MPS traffic); when more ids are due, the
  *    longest overdue go first. One-off lookups (a destroy's "is it already gone?") are not polls: they go out at
  *    the next turn of the event loop, and due polls ride along in their calls for free.
- * 5. Company. Due ids go out together, 10 per call. When more waits run than one call holds, a due id waits
+ * 5. Company. Due ids go out together, 10 per call: every id due when the call goes, including those that came
+ *    due while it waited for a poll token (rule 4). When more waits run than one call holds, a due id waits
  *    for others due within its slack (`batchSlackMs`), never longer, and a call with room left takes ids that are
  *    past half of their rule-1 gap (`rideFrom`): a look that costs no call, and waits looked at together stay due
  *    together, so their later looks share calls too. An id deferred by rule 2 or 3 never rides early: a look

@@ -326,8 +326,11 @@ export class Lane<V> {
         this.arm(first.nextAt);
         break;
       }
-      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids.
-      const slackEnd = first.nextAt + (crowded ? slackOf(first, first.nextAt) : 0);
+      // Rule 5: the group is the due ids plus those due within the first one's slack, up to 10 ids. Every id
+      // already due belongs to it, whatever its slack: after a wait for a poll token (rule 4), ids that came due
+      // meanwhile would otherwise each wait for a token of their own, and the last waits of a bulk run, a few
+      // milliseconds apart, would be seen a token interval later each.
+      const slackEnd = Math.max(now, first.nextAt + (crowded ? slackOf(first, first.nextAt) : 0));
       const ids: string[] = [];
       let sendAt = first.nextAt;
       let members = 0;

@@ -177,6 +177,19 @@ describe("the polling budget", () => {
     },
   );
 
+  it("GIVEN the last waits of a bulk run, due a few ms apart while the lane waits for tokens THEN each is seen within one token interval of its end", async () => {
+    const latencyMs = 5;
+    const { jobs, endedAt } = await simulate({ jobs: 1000, submitEveryMs: 10.5, durations: 3, latencyMs });
+    // Without sharing, each of the last waits took a token of its own and the n-th from the end was seen about
+    // n token intervals late (0.2 s for the last).
+    const tokenIntervalMs = 1000 / (POLL_SHARE * 100);
+    expect(jobs.slice(-10).map((j) => j.latencyMs <= tokenIntervalMs + latencyMs)).toEqual(
+      Array(10).fill(true),
+    );
+    const lastEnd = Math.max(...jobs.map((j) => j.startedAt + j.durationMs));
+    expect(endedAt - lastEnd).toBeLessThanOrEqual(tokenIntervalMs + 2 * latencyMs);
+  });
+
   it("does not hold back one-off lookups (they are not polls)", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
