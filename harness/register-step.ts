@@ -272,8 +272,7 @@ async function generateReplace(
       throw new Error(message);
     }
   }
-  const checked = p;
-  return () => replace(d, host, checked, old, extra, deleteBeforeReplace);
+  return () => replace(d, host, p, old, extra, deleteBeforeReplace);
 }
 
 async function replace(
