@@ -99,6 +99,8 @@ export class Deployment {
   private terminatedAt: PendingOperation[] | undefined;
   private frozenState: StackState | undefined;
   private terminateWaiters: (() => void)[] = [];
+  /** The last checkpoint of a terminated run, being written. */
+  private terminating: Promise<void> | undefined;
   /**
    * The written bytes of each entry and pending operation, made once per object. Entries and operations are
    * replaced, never changed, so a checkpoint of a large stack concatenates bytes instead of copying, encrypting
@@ -202,16 +204,20 @@ export class Deployment {
    * Ends the run now, as a second interrupt of the CLI does: the operations in flight stay pending in a last
    * checkpoint, nothing is recorded after it, and every step waiting on the provider gives up.
    */
-  async terminate(): Promise<void> {
-    if (this.terminatedAt) return;
+  terminate(): Promise<void> {
+    if (this.terminating) return this.terminating;
     this.cancel("interrupt");
     this.terminatedAt = [...this.inFlight];
     this.frozenState = this.snapshot();
     for (const wake of this.terminateWaiters.splice(0)) wake();
-    if (this.checkpointer) {
-      await this.checkpointer.persist().catch(() => undefined);
-      this.checkpointer.freeze();
-    }
+    const checkpointer = this.checkpointer;
+    this.terminating = checkpointer
+      ? checkpointer
+          .persist()
+          .catch(() => undefined)
+          .then(() => checkpointer.freeze())
+      : Promise.resolve();
+    return this.terminating;
   }
 
   /**
@@ -467,7 +473,10 @@ export class Deployment {
 
   /** Writes the final checkpoint. */
   async finish(): Promise<void> {
-    if (!this.checkpointer || this.terminated) return;
+    // The steps of a terminated run give up at once, so the run may end while its last checkpoint is still
+    // being written; it must not hand the state file (and its lock) on before that write is done.
+    if (this.terminating) return this.terminating;
+    if (!this.checkpointer) return;
     this.checkpointer.markDirty();
     await this.checkpointer.flush();
   }

@@ -132,6 +132,55 @@ describe("the checkpoint a Deployment writes", () => {
   });
 });
 
+describe("a terminated Deployment", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("finishes only once its last checkpoint, with the operation in flight pending, is written", async () => {
+    const file = path.join(dir, "s.json");
+    const state = emptyState("p", "dev");
+    const d = new Deployment({
+      state,
+      preview: false,
+      project: "p",
+      stack: "dev",
+      parallel: 4,
+      host: new Promise<ProviderHost>(() => undefined),
+      emit: () => undefined,
+      stackFile: file,
+    });
+    const entry: ResourceState = {
+      urn: "urn:pulumi:dev::p::pulumi-nodejs:dynamic/toy:Toy::slow",
+      type: "pulumi-nodejs:dynamic/toy:Toy",
+      id: "",
+      custom: true,
+      inputs: {},
+      outputs: {},
+      status: "created",
+      dependencies: [],
+    };
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const step = d.operation("creating", entry, async () => {
+      started();
+      return new Promise<never>(() => undefined);
+    });
+    await running;
+    expect(d.checkpointWrites).toBe(1);
+    // As the engine's interrupt handler does: terminate without waiting; the step gives up at once and the run
+    // goes on to finish.
+    void d.terminate();
+    await expect(step).rejects.toThrow("terminated");
+    await d.finish();
+    expect(d.checkpointWrites).toBe(2);
+    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as StackState;
+    expect(saved.pendingOperations).toEqual([{ type: "creating", resource: entry }]);
+  });
+});
+
 describe("Checkpointer", () => {
   let dir: string;
   beforeEach(() => {
