@@ -73,43 +73,54 @@ describe("checkpoints", () => {
   });
 });
 
-describe("the checkpoint a Deployment writes", () => {
-  let dir: string;
+/** A fresh temp folder for each test of the enclosing describe. */
+function eachTempDir(): () => string {
+  let dir = "";
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
 
-  const resource = (name: string, outputs: ResourceState["outputs"]): ResourceState => ({
-    urn: `urn:pulumi:dev::p::pulumi-nodejs:dynamic/toy:Toy::${name}`,
-    type: "pulumi-nodejs:dynamic/toy:Toy",
-    id: `id-${name}`,
-    custom: true,
-    inputs: { fileName: `${name}.txt` },
-    outputs,
-    status: "created",
-    dependencies: [],
+/** A Deployment of `state` that checkpoints to `file`; its host never starts (no step calls it). */
+function deploymentWriting(file: string, state: StackState, secrets?: SecretBox): Deployment {
+  return new Deployment({
+    state,
+    preview: false,
+    project: "p",
+    stack: "dev",
+    parallel: 4,
+    host: new Promise<ProviderHost>(() => undefined),
+    emit: () => undefined,
+    stackFile: file,
+    secrets,
   });
+}
+
+const resource = (name: string, outputs: ResourceState["outputs"]): ResourceState => ({
+  urn: `urn:pulumi:dev::p::pulumi-nodejs:dynamic/toy:Toy::${name}`,
+  type: "pulumi-nodejs:dynamic/toy:Toy",
+  id: `id-${name}`,
+  custom: true,
+  inputs: { fileName: `${name}.txt` },
+  outputs,
+  status: "created",
+  dependencies: [],
+});
+
+describe("the checkpoint a Deployment writes", () => {
+  const dir = eachTempDir();
 
   it("is the state snapshot() holds, secrets sealed, in-flight operations pending, after every change", async () => {
-    const file = path.join(dir, "s.json");
+    const file = path.join(dir(), "s.json");
     const box = SecretBox.derive("passphrase", SecretBox.newSalt());
     const state = emptyState("p", "dev");
     const a = resource("a", { size: 1 });
     const b = resource("b", { password: wrapSecret("pw-in-b") });
     state.resources = [a, b];
     state.outputs = { token: wrapSecret("stack-secret"), plain: "x" };
-    const d = new Deployment({
-      state,
-      preview: false,
-      project: "p",
-      stack: "dev",
-      parallel: 4,
-      host: new Promise<ProviderHost>(() => undefined),
-      emit: () => undefined,
-      stackFile: file,
-      secrets: box,
-    });
+    const d = deploymentWriting(file, state, box);
     const written = () => {
       const text = fs.readFileSync(file, "utf8");
       expect(text).not.toContain("pw-in-b");
@@ -133,35 +144,12 @@ describe("the checkpoint a Deployment writes", () => {
 });
 
 describe("a terminated Deployment", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = eachTempDir();
 
   it("finishes only once its last checkpoint, with the operation in flight pending, is written", async () => {
-    const file = path.join(dir, "s.json");
-    const state = emptyState("p", "dev");
-    const d = new Deployment({
-      state,
-      preview: false,
-      project: "p",
-      stack: "dev",
-      parallel: 4,
-      host: new Promise<ProviderHost>(() => undefined),
-      emit: () => undefined,
-      stackFile: file,
-    });
-    const entry: ResourceState = {
-      urn: "urn:pulumi:dev::p::pulumi-nodejs:dynamic/toy:Toy::slow",
-      type: "pulumi-nodejs:dynamic/toy:Toy",
-      id: "",
-      custom: true,
-      inputs: {},
-      outputs: {},
-      status: "created",
-      dependencies: [],
-    };
+    const file = path.join(dir(), "s.json");
+    const d = deploymentWriting(file, emptyState("p", "dev"));
+    const entry = resource("slow", {});
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
     const step = d.operation("creating", entry, async () => {
@@ -182,11 +170,11 @@ describe("a terminated Deployment", () => {
 });
 
 describe("Checkpointer", () => {
-  let dir: string;
+  const tempDir = eachTempDir();
+  let dir = "";
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpoint-"));
+    dir = tempDir();
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("writes a burst of changes once, then once more at flush", async () => {
     const file = path.join(dir, "s.json");
