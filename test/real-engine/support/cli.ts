@@ -6,7 +6,7 @@
  *
  *   cliStatus(): { ok: true, path, version } | { ok: false, reason }   is the built CLI there, and if not, why
  *   requireCli(): the CLI path, or throws with the reason               for beforeAll
- *   createWorkspace({ program, emulator, config?, secrets?, env?, stack?, timing? }): Promise<Workspace>
+ *   createWorkspace({ program, emulator, config?, secrets?, env?, stack?, timing?, cliDir? }): Promise<Workspace>
  *     program   an example's name ("quickstart") or a folder holding Pulumi.yaml and index.ts; it is copied into
  *               a temporary folder (the repository's node_modules linked in), so stack files never land in the
  *               repository
@@ -15,6 +15,7 @@
  *               the provider runs on its defaults, as users get it (the benchmark)
  *     config    more plain stack config (`key: value`, keys as `pulumi config set` takes them)
  *     secrets   secret stack config (`--secret`)
+ *     cliDir    another folder holding the CLI and its plugins (a copy of .cache/pulumi-cli)
  *   Workspace
  *     run(args, opts?)          `pulumi <args> --non-interactive` in the program folder; resolves a CliResult,
  *                               rejects on a non-zero exit unless `opts.allowFailure`
@@ -38,9 +39,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../../emulator";
 import { fastConfig, hostEnv } from "../../support/lifecycle";
+import { cliDir, tierStatus } from "./tier-status";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-export const CLI_DIR = path.join(REPO_ROOT, ".cache", "pulumi-cli");
+/** .cache/pulumi-cli, or the folder REAL_ENGINE_CLI_DIR names. */
+export const CLI_DIR = cliDir();
 export const CLI_PATH = path.join(CLI_DIR, "pulumi");
 export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 export const LIBRARY_TYPE = "pulumi-nodejs:dynamic/mps:FingerprintLibrary";
@@ -54,30 +57,34 @@ export type CliStatus = { ok: true; path: string; version: string } | { ok: fals
 
 let status: CliStatus | undefined;
 
-/** Whether the built CLI is there and answers `pulumi version`; if not, why (and how to fix it). */
+/**
+ * Whether the built CLI is there and answers `pulumi version`, and its language host (the plugin every `pulumi up`
+ * starts) loads and answers too; if not, why (and how to fix it).
+ */
 export function cliStatus(): CliStatus {
   if (status) return status;
-  if (!fs.existsSync(CLI_PATH)) {
-    const go = spawnSync("sh", ["-c", "command -v go || test -x /usr/local/go/bin/go"], { encoding: "utf8" });
-    status = {
-      ok: false,
-      reason:
-        go.status === 0
-          ? `the Pulumi CLI is not built (${path.relative(REPO_ROOT, CLI_PATH)} is missing): run npm run build:pulumi-cli`
-          : "no Go toolchain on this machine to build the Pulumi CLI (go on PATH or /usr/local/go/bin/go); " +
-            "install Go 1.25+ and run npm run build:pulumi-cli",
-    };
+  const tier = tierStatus();
+  if (!tier.ok) {
+    status = { ok: false, reason: tier.reason };
     return status;
   }
-  const answer = spawnSync(CLI_PATH, ["version"], { encoding: "utf8", env: baseEnv(os.tmpdir()) });
-  const version = (answer.stdout ?? "").trim();
-  status =
-    answer.status === 0 && version === CLI_VERSION
-      ? { ok: true, path: CLI_PATH, version }
-      : {
-          ok: false,
-          reason: `${CLI_PATH} answered \`pulumi version\` with "${version}" (exit ${answer.status}), not ${CLI_VERSION}: run npm run build:pulumi-cli`,
-        };
+  const env = baseEnv(os.tmpdir());
+  const answers = [
+    [CLI_PATH, "version"],
+    [path.join(CLI_DIR, "pulumi-language-nodejs"), "-version"],
+  ].map(([command, arg]) => {
+    const answer = spawnSync(command, [arg], { encoding: "utf8", env });
+    return { command, arg, code: answer.status, text: `${answer.stdout ?? ""}${answer.stderr ?? ""}`.trim() };
+  });
+  const wrong = answers.find((a) => a.code !== 0 || a.text !== CLI_VERSION);
+  status = wrong
+    ? {
+        ok: false,
+        reason:
+          `${wrong.command} ${wrong.arg} answered "${wrong.text}" (exit ${wrong.code}), not ${CLI_VERSION}: ` +
+          "run npm run build:pulumi-cli",
+      }
+    : { ok: true, path: CLI_PATH, version: CLI_VERSION };
   return status;
 }
 
@@ -183,11 +190,13 @@ export interface WorkspaceOptions {
   /** More environment for every CLI run. */
   env?: NodeJS.ProcessEnv;
   stack?: string;
+  /** Another folder holding the CLI and its plugins (a copy of CLI_DIR), instead of CLI_DIR. */
+  cliDir?: string;
 }
 
-function baseEnv(dir: string): NodeJS.ProcessEnv {
+function baseEnv(dir: string, cliFolder = CLI_DIR): NodeJS.ProcessEnv {
   return hostEnv({
-    PATH: `${CLI_DIR}${path.delimiter}${process.env.PATH ?? ""}`,
+    PATH: `${cliFolder}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_HOME: path.join(dir, "home"),
     PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
@@ -320,7 +329,7 @@ function copyProgram(source: string, target: string): void {
 
 /** Makes a stack for `options.program` in a temporary folder, configured for the emulator. */
 export async function createWorkspace(options: WorkspaceOptions): Promise<Workspace> {
-  const cli = requireCli();
+  const cli = options.cliDir ? path.join(options.cliDir, "pulumi") : requireCli();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-real-"));
   const programDir = path.join(dir, "program");
   const source = path.isAbsolute(options.program)
@@ -328,7 +337,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     : path.join(EXAMPLES_DIR, options.program);
   copyProgram(source, programDir);
   fs.mkdirSync(path.join(dir, "state"));
-  const env: NodeJS.ProcessEnv = { ...baseEnv(dir), ...options.env };
+  const env: NodeJS.ProcessEnv = { ...baseEnv(dir, options.cliDir), ...options.env };
   const stack = options.stack ?? "test";
   const started = new Set<number>();
   const running = new Set<RunningCli>();
