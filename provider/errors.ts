@@ -124,19 +124,31 @@ export class CredentialSourceError extends MpsFpdbError {}
  * The error as the provider host should show it. The host prints every failed call as `${error}: ${error.stack}`
  * on stderr besides returning it to the engine, which shows the message again: for this package's own errors,
  * whose messages already say everything, that line carries neither the message nor provider internals, so a
- * user reads each message once. Anything else (a bug) keeps its stack for the report.
+ * user reads each message once (a protection refusal gets a one-line account of what happened, see below).
+ * Anything else (a bug) keeps its stack for the report.
  */
 export function forProviderHost(error: unknown): unknown {
   if (!(error instanceof MpsFpdbError)) return error;
-  Object.defineProperty(error, "stack", {
-    value: "the error is reported with the resource",
-    configurable: true,
-    writable: true,
-  });
+  // A refused destroy or replacement is something a user did on purpose and will read on the stack's row, with no
+  // resource attached: the line says what happened and names the library (its message's first sentence does), and
+  // leaves the fix to the error on the resource.
+  const [head, tail] =
+    error instanceof DeletionProtectedError
+      ? [
+          firstSentence(error.message),
+          "no call was made to MPS; the error on the resource says how to proceed",
+        ]
+      : [error.name, "the error is reported with the resource"];
+  Object.defineProperty(error, "stack", { value: tail, configurable: true, writable: true });
   Object.defineProperty(error, "toString", {
-    value: () => `[mps-fpdb] ${error.name}`,
+    value: () => `[mps-fpdb] ${head}`,
     configurable: true,
     writable: true,
   });
   return error;
+}
+
+function firstSentence(message: string): string {
+  const end = message.indexOf(". ");
+  return end < 0 ? message.replace(/\.$/, "") : message.slice(0, end);
 }

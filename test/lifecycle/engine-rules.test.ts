@@ -76,17 +76,22 @@ describe("FingerprintLibrary.get (a Read with no state)", () => {
 });
 
 describe("what the provider host prints for a failed call", () => {
-  it("shows the message once, in the error, and no provider internals in the host's output", async () => {
+  it("shows the message once, in the error; the host's line says what happened, naming the library", async () => {
     const fx = await LifecycleFixture.start();
     try {
       const lib = await fx.create("guarded", { deletionProtection: true });
       const err = await rejection(fx.delete(lib));
-      const message = `library ${lib.id} (guarded) has \`deletionProtection\` enabled, so it was not deleted`;
-      expect(err.message.split(message)).toHaveLength(2);
-      await fx.waitForOutput("[mps-fpdb] DeletionProtectedError");
+      const what = `library ${lib.id} (guarded) has \`deletionProtection\` enabled, so it was not deleted`;
+      const fix = "set `deletionProtection: false`, run `pulumi up`, then retry";
+      expect(err.message.split(what)).toHaveLength(2);
+      expect(err.message).toContain(fix);
+      // The host prints this line on its own; it reaches the CLI on the stack's row, with no resource attached.
+      const line = `[mps-fpdb] ${what}: no call was made to MPS; the error on the resource says how to proceed`;
+      await fx.waitForOutput(line);
       const output = fx.output();
-      expect(output).toContain("[mps-fpdb] DeletionProtectedError: the error is reported with the resource");
-      expect(output).not.toContain(message);
+      expect(output.split(what)).toHaveLength(2);
+      expect(output).not.toContain(fix);
+      expect(output).not.toContain("DeletionProtectedError");
       expect(output).not.toMatch(/\n\s+at .*provider[/\\]/);
     } finally {
       await fx.close();
