@@ -5,6 +5,8 @@
  */
 import { ConfigError, DeletionProtectedError } from "./errors";
 import { describeValue, isUnknown } from "./inputs";
+import { isFreeForm, SCHEMA } from "./schema";
+import { canonicalJson, joinAnd } from "./values";
 import {
   BEHAVIOUR_INPUTS,
   CREATE_ONLY_INPUTS,
@@ -30,19 +32,6 @@ const CREATE_ONLY: readonly (keyof LibraryInputs)[] = CREATE_ONLY_INPUTS;
 
 /** Inputs whose change is an in-place update that only records them (the logical name included). */
 const MUTABLE: readonly (keyof LibraryInputs)[] = ["resourceName", ...BEHAVIOUR_INPUTS];
-
-/** JSON with object keys sorted at every level, for deep comparison. `undefined` (top level) is `"undefined"`. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v)) ?? "undefined";
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v === null || typeof v !== "object") return v;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(v).sort()) sorted[key] = sortKeys((v as Record<string, unknown>)[key]);
-  return sorted;
-}
 
 /** True for libraries that accept only Delete jobs: every documented ModelId (11-14). */
 export function isDeleteOnly(modelId: number | undefined): boolean {
@@ -120,6 +109,7 @@ export function diffLibrary(
     );
   }
   refuseProtectedReplacement(olds, news, replacements);
+  refuseUnseenDestroySettings(olds, news, replacements);
 
   const replaces = [...new Set(replacements.map((r) => r.key))];
   // A removed purgeTrigger submits nothing, but still counts as a change so the outputs drop the old trigger.
@@ -234,12 +224,63 @@ function refuseProtectedReplacement(
   throw new DeletionProtectedError(what + fix, olds.fpDbId);
 }
 
+/**
+ * Refuses a certain replacement that changes, in the same update, an input the old library's deletion acts on.
+ * The engine deletes the replaced library with the state stored at the last update, so such a change would show
+ * in the preview and never reach the old library: a `deletionPolicy: "Retain"` set together with a replacing
+ * change would still delete it. `deletionProtection` has its own rule (both sides count). Values unknown during
+ * preview are left to the update's own diff, which sees them and refuses then.
+ */
+function refuseUnseenDestroySettings(
+  olds: LibraryState,
+  news: LibraryInputs,
+  replacements: Replacement[],
+): void {
+  const certain = replacements.filter((r) => r.certain);
+  if (certain.length === 0) return;
+  const unseen: string[] = [];
+  for (const key of SCHEMA.destroyUses as (keyof LibraryInputs)[]) {
+    if (key === "deletionProtection" || isUnknown(news[key])) continue;
+    if (key === "deletionPolicy") {
+      // Compared as what happens to the old library: an unset policy means that library's default.
+      const stored = effectiveDeletionPolicy(olds);
+      const asked = news.deletionPolicy ?? effectiveDeletionPolicy({ adopted: olds.adopted });
+      if (stored !== asked) unseen.push(`\`deletionPolicy\` (${stored} → ${asked})`);
+    } else if (differs(olds[key], news[key])) {
+      unseen.push(changeText(key, olds[key], news[key]));
+    }
+  }
+  if (unseen.length === 0) return;
+  const causes = certain.map((r) => r.detail).join(", ");
+  const names = joinAnd(unseen.map((u) => u.slice(0, u.indexOf(" "))));
+  throw new ConfigError(
+    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}) in this update: ${causes} ` +
+      `${certain.length === 1 ? "forces" : "force"} a replacement, and the same update changes ${joinAnd(unseen)}. ` +
+      "Pulumi deletes the replaced library with the settings stored at the last update, so the new " +
+      `${unseen.length === 1 ? "value" : "values"} would not apply to it. Change ${names} in an update of ` +
+      "its own first (undo the change that forces the replacement and run `pulumi up`), then make that change " +
+      "again.",
+  );
+}
+
 function differs(a: unknown, b: unknown): boolean {
   if (isUnknown(b)) return true;
   return canonicalJson(a) !== canonicalJson(b);
 }
 
+/** "`key` (old → new)"; a free-form input, whose value may be secret, only says how it changed. */
 function changeText(key: string, oldValue: unknown, newValue: unknown): string {
+  if (isFreeForm(key)) {
+    const how =
+      oldValue === undefined
+        ? "set"
+        : newValue === undefined
+          ? "removed"
+          : isUnknown(newValue)
+            ? "may change"
+            : "changed";
+    return `\`${key}\` (${how})`;
+  }
   const show = (v: unknown) => (v === undefined ? "unset" : isUnknown(v) ? "unknown" : describeValue(v));
   return `\`${key}\` (${show(oldValue)} → ${show(newValue)})`;
 }

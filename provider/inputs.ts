@@ -5,7 +5,7 @@
  * checks that combine properties.
  */
 import { editDistance, regionFinding, unlistedRegionText } from "./config/regions";
-import { DEFAULT_JOB_TIMEOUT_SECONDS, SCHEMA } from "./schema";
+import { DEFAULT_JOB_TIMEOUT_SECONDS, quoteInput, SCHEMA } from "./schema";
 import type { LibraryInputs } from "./types";
 import { describeValue, isUnknown, joinAnd } from "./values";
 
@@ -113,7 +113,7 @@ function combinedFailures(known: Partial<Record<InputName, unknown>>, given: Set
       failures.push({
         property: name,
         reason:
-          `\`${name}\` ${describeValue(known[name])} cannot be used with \`fpDbId\`: an adopted library keeps ` +
+          `\`${name}\` ${quoteInput(name, known[name])} cannot be used with \`fpDbId\`: an adopted library keeps ` +
           `what it was created with (MPS cannot change it). Remove \`${name}\`, or remove \`fpDbId\` to create a ` +
           "new library.",
       });
@@ -132,7 +132,7 @@ function combinedFailures(known: Partial<Record<InputName, unknown>>, given: Set
   }
   const strategy = given.has("purgeStrategy") ? known.purgeStrategy : "purge";
   if (deleteOnly && "purgeTrigger" in known && strategy === "purge") {
-    failures.push(deleteOnlyTrigger(known.purgeTrigger, modelId));
+    failures.push(deleteOnlyTrigger(modelId));
   }
 
   if (known.purgeStrategy === "recreate") {
@@ -170,11 +170,11 @@ function combinedFailures(known: Partial<Record<InputName, unknown>>, given: Set
   return failures;
 }
 
-function deleteOnlyTrigger(trigger: unknown, modelId: number | undefined): CheckFailure {
+function deleteOnlyTrigger(modelId: number | undefined): CheckFailure {
   return {
     property: "purgeTrigger",
     reason:
-      `\`purgeTrigger\` ${describeValue(trigger)} cannot empty a library with \`modelId\` ${modelId}: such ` +
+      `\`purgeTrigger\` cannot empty a library with \`modelId\` ${modelId}: such ` +
       'libraries accept only Delete jobs, so a Purge job would be refused. Set `purgeStrategy: "recreate"` to ' +
       "empty it by replacing the library (a new library with a new id), or create it without `modelId`.",
   };

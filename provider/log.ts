@@ -102,10 +102,34 @@ export interface WaitSubject {
   resourceName: string;
 }
 
+/** A Purge job that may duplicate another of the same request, and why. */
+export interface DuplicateNote {
+  jobId: string;
+  fpDbId: string;
+  resourceName: string;
+  why: string;
+}
+
+/** The warning for one possible duplicate. */
+export function possibleDuplicateLine(note: DuplicateNote): string {
+  return (
+    `Purge job ${note.jobId} for library ${note.fpDbId} (${note.resourceName}) is a possible duplicate: ` +
+    `${note.why} (harmless: the library is emptied twice)`
+  );
+}
+
+/** Libraries named in one aggregated line at most; the count says how many more. */
+export const MAX_LIBRARIES_PER_LINE = 20;
+
 /** One registered wait. */
 export interface WaitHandle {
   /** Records the latest status seen (and the JobId once known); may write a progress line. */
   update(status: string, jobId?: string): void;
+  /**
+   * Reports that this wait's job may duplicate another. The first of a batch is written at once, in full; the
+   * rest are written as one line when the batch ends, so a bulk run says it once, not once per library.
+   */
+  possibleDuplicate(note: DuplicateNote): void;
   /** The wait is over; `ok` is false when it failed or timed out. Idempotent. */
   end(ok: boolean): void;
 }
@@ -123,6 +147,9 @@ interface Batch {
   failed: number;
   active: Set<ActiveWait>;
   lastLineAt: number;
+  /** Possible duplicates after the first, written when the batch ends. */
+  duplicates: DuplicateNote[];
+  duplicateWritten: boolean;
 }
 
 /**
@@ -134,11 +161,11 @@ interface Batch {
  */
 export class ProgressReporter {
   private readonly clock: Clock;
-  private readonly log: Pick<Logger, "info">;
+  private readonly log: Pick<Logger, "info" | "warn">;
   private readonly intervalMs: number;
   private readonly batches = new Map<WaitKind, Batch>();
 
-  constructor(options: { clock: Clock; log: Pick<Logger, "info">; intervalMs?: number }) {
+  constructor(options: { clock: Clock; log: Pick<Logger, "info" | "warn">; intervalMs?: number }) {
     this.clock = options.clock;
     this.log = options.log;
     this.intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
@@ -150,7 +177,15 @@ export class ProgressReporter {
     let batch = this.batches.get(subject.kind);
     if (!batch) {
       // The first line comes one interval after the batch starts: the operation already logged its start.
-      batch = { begun: 0, done: 0, failed: 0, active: new Set(), lastLineAt: now };
+      batch = {
+        begun: 0,
+        done: 0,
+        failed: 0,
+        active: new Set(),
+        lastLineAt: now,
+        duplicates: [],
+        duplicateWritten: false,
+      };
       this.batches.set(subject.kind, batch);
     }
     const wait: ActiveWait = { subject: { ...subject }, status: "waiting", startedAt: now };
@@ -164,6 +199,15 @@ export class ProgressReporter {
         wait.status = status;
         if (jobId) wait.subject.jobId = jobId;
         this.maybeReport(subject.kind, owner);
+      },
+      possibleDuplicate: (note) => {
+        if (ended) return;
+        if (owner.duplicateWritten) {
+          owner.duplicates.push(note);
+        } else {
+          owner.duplicateWritten = true;
+          this.log.warn(possibleDuplicateLine(note));
+        }
       },
       end: (ok) => {
         if (ended) return;
@@ -195,7 +239,20 @@ export class ProgressReporter {
     }
     this.batches.delete(kind);
     if (batch.begun > 1) this.log.info(summaryLine(kind, batch));
+    if (batch.duplicates.length > 0) this.log.warn(duplicatesLine(batch.duplicates));
   }
+}
+
+function duplicatesLine(notes: DuplicateNote[]): string {
+  const named = notes
+    .slice(0, MAX_LIBRARIES_PER_LINE)
+    .map((n) => `${n.fpDbId} (${n.resourceName}, job ${n.jobId})`);
+  const more = notes.length > named.length ? ` and ${notes.length - named.length} more` : "";
+  const reasons = [...new Set(notes.map((n) => n.why))].join("; ");
+  return (
+    `${notes.length} more Purge jobs of this run are possible duplicates (harmless: those libraries are emptied ` +
+    `twice): ${named.join(", ")}${more}. Why: ${reasons}`
+  );
 }
 
 function singleLine(wait: ActiveWait, now: number): string {

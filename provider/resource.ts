@@ -113,7 +113,15 @@ export class FingerprintLibrary extends pulumi.dynamic.Resource {
     for (const key of OUTPUT_ONLY_PROPERTIES) props[key] = undefined;
     if (!("fpDbId" in args)) props.fpDbId = undefined;
     if (!("region" in args)) props.region = undefined;
-    super(shimProvider, name, props, opts, "mps", "FingerprintLibrary");
+    const secrets = [...(opts?.additionalSecretOutputs ?? []), ...SCHEMA.secretOutputs];
+    super(
+      shimProvider,
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: secrets },
+      "mps",
+      "FingerprintLibrary",
+    );
   }
 
   /**

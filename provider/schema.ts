@@ -17,6 +17,7 @@ import {
   oneOf,
   plainString,
   seconds,
+  shapeOf,
   type Validator,
 } from "./values";
 
@@ -63,6 +64,17 @@ export interface InputSpec {
    * stored value is refused (absence means "not set", whose default is certain).
    */
   destroyReads?: boolean;
+  /**
+   * Destroy, and so the old library's side of a replacement, acts on the value stored at the last create or
+   * update: a replacement that changes it at the same time is refused (see diff.ts), because the engine deletes the
+   * old library with the stored value and the new one would never reach it.
+   */
+  destroyUses?: boolean;
+  /**
+   * Free text or data the user may have made secret. The engine strips the secret mark before a dynamic provider
+   * sees a value, so the provider cannot tell: its value is never quoted in a message (see {@link quoteInput}).
+   */
+  freeForm?: boolean;
   /** The README input table's row: type, default, what a change means. */
   readme: { type: string; default: string; change: string };
 }
@@ -76,8 +88,13 @@ export interface OutputSpec {
   destroyReads?: "required" | "checked";
   /** The first schema version that always writes it: `required` applies from there on. */
   since?: number;
-  /** Who sets it: the library's identity, the service's view, or the last Purge job. */
+  /**
+   * Who sets it: the library's identity, the service's view, the jobs (the last Purge job, and the key their tags
+   * are made with), or the layout.
+   */
   source: "identity" | "service" | "job" | "layout";
+  /** Stored encrypted: the resource asks the engine to treat it as a secret (`additionalSecretOutputs`). */
+  secret?: boolean;
   /** The README output table's row. */
   readme: { type: string; meaning: string };
 }
@@ -123,20 +140,24 @@ export const INPUTS = {
   description: {
     role: "create-only",
     value: "string",
+    freeForm: true,
     validate: plainString("Pass text."),
     readme: { type: "string", default: "none", change: "replacement (create-only)" },
   },
   config: {
     role: "create-only",
     value: "string",
+    freeForm: true,
     validate: (v) => {
       if (typeof v !== "string") {
-        return `\`config\` must be JSON text (a string), got ${describeValue(v)}. Pass JSON.stringify(yourSettings).`;
+        return `\`config\` must be JSON text (a string), got ${shapeOf(v)}. Pass JSON.stringify(yourSettings).`;
       }
       const error = findJsonSyntaxError(v);
       if (!error) return undefined;
       return (
-        `\`config\` must be JSON text, got ${describeValue(v)}: ${error.problem} at line ${error.line}, ` +
+        // Only the position: the character itself is part of a value that may be secret.
+        `\`config\` must be JSON text, but it has an unexpected ${error.offset >= v.length ? "end" : "character"} ` +
+        `at line ${error.line}, ` +
         `column ${error.column}. Pass valid JSON, e.g. JSON.stringify(yourSettings).`
       );
     },
@@ -155,6 +176,7 @@ export const INPUTS = {
   purgeTrigger: {
     role: "trigger",
     value: "json",
+    freeForm: true,
     validate: (v) => {
       const problem = jsonValueProblem(v, "");
       if (!problem) return undefined;
@@ -178,6 +200,7 @@ export const INPUTS = {
   },
   deletionPolicy: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
     enum: DELETION_POLICIES,
     validate: oneOf(DELETION_POLICIES),
@@ -190,6 +213,7 @@ export const INPUTS = {
   },
   deletionProtection: {
     role: "behaviour",
+    destroyUses: true,
     value: "boolean",
     validate: booleanValue(),
     destroyReads: true,
@@ -197,19 +221,22 @@ export const INPUTS = {
   },
   pipelineId: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
     validate: nonEmptyString("Set it to an MPS pipeline id, or remove it."),
     readme: { type: "string", default: "none", change: "recorded; used by later jobs" },
   },
   userData: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
+    freeForm: true,
     validate: (v) => {
-      if (typeof v !== "string") return `\`userData\` must be a string, got ${describeValue(v)}. Pass text.`;
+      if (typeof v !== "string") return `\`userData\` must be a string, got ${shapeOf(v)}. Pass text.`;
       const bytes = Buffer.byteLength(v, "utf8");
       if (bytes <= USER_DATA_MAX_BYTES) return undefined;
       return (
-        `\`userData\` must be at most ${USER_DATA_MAX_BYTES} UTF-8 bytes, got ${bytes} bytes: ${describeValue(v)}. ` +
+        `\`userData\` must be at most ${USER_DATA_MAX_BYTES} UTF-8 bytes, got ${bytes} bytes. ` +
         "Shorten it (characters outside ASCII take 2 to 4 bytes each)."
       );
     },
@@ -227,18 +254,21 @@ export const INPUTS = {
   },
   jobTimeoutSeconds: {
     role: "behaviour",
+    destroyUses: true,
     value: "number",
     validate: seconds(MAX_JOB_TIMEOUT_SECONDS, "one day"),
     readme: { type: "number of seconds, up to 86400", default: "`1800`", change: "recorded only" },
   },
   pollIntervalSeconds: {
     role: "behaviour",
+    destroyUses: true,
     value: "number",
     validate: seconds(MAX_POLL_INTERVAL_SECONDS, "one hour"),
     readme: { type: "number of seconds, up to 3600", default: "`1`", change: "recorded only" },
   },
   endpoint: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
     validate: (v) => {
       if (typeof v !== "string" || v.trim() === "") {
@@ -262,6 +292,7 @@ export const INPUTS = {
   },
   endpointType: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
     enum: ENDPOINT_TYPES,
     validate: oneOf(ENDPOINT_TYPES),
@@ -273,6 +304,7 @@ export const INPUTS = {
   },
   profile: {
     role: "behaviour",
+    destroyUses: true,
     value: "string",
     validate: nonEmptyString(
       "Set the name of a credentials profile, or remove it to use the default credentials.",
@@ -357,6 +389,17 @@ export const OUTPUTS = {
       meaning: "the last 10 jobs this resource submitted or resumed that succeeded",
     },
   },
+  jobTagKey: {
+    value: "string",
+    source: "job",
+    secret: true,
+    readme: {
+      type: "string (secret)",
+      meaning:
+        "random key of the tag this resource's jobs carry in `UserData` when `userData` is unset (see " +
+        "[Purge and deletion](#purge-and-deletion))",
+    },
+  },
   deletion: {
     value: "deletion",
     destroyReads: "required",
@@ -388,6 +431,8 @@ export interface DerivedSchema {
   /** Inputs MPS cannot change in place; also the inputs `fpDbId` (adoption) refuses. */
   createOnly: string[];
   behaviour: string[];
+  /** Inputs whose stored value destroy acts on ({@link InputSpec.destroyUses}). */
+  destroyUses: string[];
   /** Inputs the state records under their own names. */
   recorded: string[];
   validators: Record<string, Validator>;
@@ -395,6 +440,8 @@ export interface DerivedSchema {
   outputOnly: string[];
   /** Outputs an update carries over unchanged (the service's view and the last Purge job). */
   keptOnUpdate: string[];
+  /** Outputs the engine stores as secrets. */
+  secretOutputs: string[];
   /** Stored fields read back by type (and, for a fixed set of strings, the set), for the state reader. */
   stored: Record<string, { value: ValueType; enum?: readonly string[] }>;
   /**
@@ -416,10 +463,12 @@ export function deriveSchema(inputs: InputSchema, outputs: OutputSchema): Derive
     inputNames,
     createOnly: withRole("create-only"),
     behaviour: withRole("behaviour"),
+    destroyUses: inputNames.filter((n) => inputs[n].destroyUses === true),
     recorded,
     validators: Object.fromEntries(inputNames.map((n) => [n, inputs[n].validate])),
     outputOnly: outputNames.filter((n) => !(n in inputs)),
     keptOnUpdate: outputNames.filter((n) => outputs[n].source === "service" || outputs[n].source === "job"),
+    secretOutputs: outputNames.filter((n) => outputs[n].secret === true),
     stored,
     destroyReads: {
       required: outputNames
@@ -431,6 +480,19 @@ export function deriveSchema(inputs: InputSchema, outputs: OutputSchema): Derive
       ],
     },
   };
+}
+
+/**
+ * An input's value as messages show it: quoted, except for a free-form input (its value may be a secret the
+ * provider cannot recognise as one), which is described by its kind only.
+ */
+export function quoteInput(name: string, v: unknown): string {
+  return isFreeForm(name) ? shapeOf(v) : describeValue(v);
+}
+
+/** True for an input whose value messages never quote ({@link InputSpec.freeForm}). */
+export function isFreeForm(name: string): boolean {
+  return (INPUTS as InputSchema)[name]?.freeForm === true;
 }
 
 /** The schema of this release, derived once. */

@@ -70,9 +70,10 @@ export interface JobRecord {
 
 /**
  * Outputs layout version. Every release reads every older version (see state.ts).
- * 1: the first layout. 2: adds `deletion` (what destroy will do, always written) and `recordedAt`.
+ * 1: the first layout. 2: adds `deletion` (what destroy will do, always written) and `recordedAt`. 3: adds
+ * `jobTagKey` (a secret output).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** What destroy does with the library, as decided when the state was written (schema 2 and later). */
 export interface DeletionRecord {
@@ -104,6 +105,11 @@ export interface LibraryState extends Omit<LibraryInputs, "fpDbId" | "region"> {
   purgeRequestId?: string;
   purgedAt?: string;
   jobHistory: JobRecord[];
+  /**
+   * Key of the tag this resource's jobs carry in `UserData` when `userData` is unset (jobs/job-tag.ts); schema 3
+   * and later. Random, made at create (or at the first job of older state), and kept for the resource's life.
+   */
+  jobTagKey?: string;
   /**
    * The deletion policy and protection in force, written with every state (schema 2) besides the recorded inputs,
    * whose absence means "not set". Destroy receives only the state: this is what lets it tell a removed

@@ -18,6 +18,19 @@ export function isUnknown(v: unknown): boolean {
   return false;
 }
 
+/** JSON with object keys sorted at every level, for deep comparison. `undefined` (top level) is `"undefined"`. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v)) ?? "undefined";
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== "object") return v;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(v).sort()) sorted[key] = sortKeys((v as Record<string, unknown>)[key]);
+  return sorted;
+}
+
 /** A value as messages quote it: JSON, cut to `MAX_QUOTED_LENGTH` characters. */
 export function describeValue(v: unknown): string {
   let text: string;
@@ -30,12 +43,21 @@ export function describeValue(v: unknown): string {
   return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH - 1)}…` : text;
 }
 
+/** The kind of a value, for messages that must not quote it: "a string", "an object", ... */
+export function shapeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  const kind = typeof v;
+  return kind === "object" || kind === "undefined" ? `an ${kind}` : `a ${kind}`;
+}
+
 /** A validator returns the reason a value is refused (naming the property and the fix), or undefined. */
 export type Validator = (value: unknown, name: string) => string | undefined;
 
+/** A string validator for free text, which may be secret: a refused value is described by its kind only. */
 export function plainString(fix: string): Validator {
   return (v, name) =>
-    typeof v === "string" ? undefined : `\`${name}\` must be a string, got ${describeValue(v)}. ${fix}`;
+    typeof v === "string" ? undefined : `\`${name}\` must be a string, got ${shapeOf(v)}. ${fix}`;
 }
 
 export function nonEmptyString(fix: string): Validator {

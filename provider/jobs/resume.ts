@@ -23,6 +23,11 @@ export type SubmitOutcome =
       status?: string;
       /** The job's FinishTime, for a job that had already ended when it was found. */
       finishedAt?: string;
+      /**
+       * Why another Purge for the same request may exist besides this job (harmless: the library is emptied
+       * twice), for the caller to report; absent when this job is certainly the request's only one.
+       */
+      possibleDuplicate?: string;
     }
   /**
    * Delete only: the library is gone (ListFpShotDB says so), found out from a finished Delete job in view or from a
@@ -42,10 +47,12 @@ export interface ResumeOptions {
    */
   knownJobIds?: readonly string[];
   /**
-   * When the state was last written (epoch ms), if it says: an unknown Purge created after it comes from a run
-   * that did not finish, one created before it does not belong to this request.
+   * When the state was last written (epoch ms), if it says: where no job the state knows is in view, the jobs
+   * created before it cannot be an interrupted run's.
    */
   recordedAt?: number;
+  /** The tag this request's jobs carry in `UserData` ({@link JobTagEvidence}); absent where the user set `userData`. */
+  tag?: JobTagEvidence;
   /** The command that runs the operation again, for messages (`pulumi up` or `pulumi destroy`). */
   rerun?: string;
 }
@@ -60,69 +67,80 @@ export const RECORDED_AT_SLACK_MS = 5_000;
 export const RECENT_JOBS_WINDOW = 20;
 
 /**
+ * The tag this request's jobs carry (jobs/job-tag.ts), and whether the key it is made with comes from the state:
+ * only then did an interrupted earlier run tag its job the same way, so that a job without the tag is certainly not
+ * that run's. A key made in this run (state from a release before tags) proves this run's own submits only.
+ */
+export interface JobTagEvidence {
+  value: string;
+  stored: boolean;
+}
+
+/** What the provider knows that tells its own Purge jobs from others. */
+export interface PurgeEvidence {
+  /** Jobs this resource already knows (its history and last Purge): submitted for earlier requests. */
+  knownJobIds: readonly string[];
+  /** When the state was last written (epoch ms), if it says. */
+  recordedAt?: number;
+  tag?: JobTagEvidence;
+}
+
+/**
  * What to do about Purge jobs already on a library before submitting one for the current request (a new
- * `purgeTrigger`, or a destroy with `deletionPolicy: "Purge"`). MPS jobs carry nothing that ties them to a
- * trigger, and a run killed after its submit writes nothing to the state, so the rule is:
+ * `purgeTrigger`, or a destroy with `deletionPolicy: "Purge"`). A job is this request's only on evidence: it
+ * carries this request's tag. So:
  *
- * - a Purge the state knows (`knownJobIds`) was submitted for an earlier request and cannot satisfy this one:
- *   while it runs, wait for it to end (`earlier`), then submit;
- * - an unknown Purge newer than every job the state knows belongs to this request, left by an interrupted run:
- *   resume it while it runs (`resume`), take it as done when it succeeded (`accept`);
- * - otherwise submit. The submit is `certain` to be the only Purge for this request when the 20-job window
- *   reaches back to the jobs the state knows (then every newer job is in view) or holds every job of the
- *   account; when it does not, an interrupted run's Purge may be out of sight, and the submit is logged as a
- *   possible duplicate naming the library.
- *
- * When no job the state knows is in view, the time the state was written (`recordedAt`, less a slack for clock
- * differences) is the line instead: a Purge from before it (made before the stack managed the library, say)
- * never stands in for a trigger. State written before `recordedAt` existed and knowing no job gives no line:
- * no unknown Purge is taken, and any in view makes the submit uncertain.
+ * - a Purge that carries the tag and that the state does not know was left by a run that did not finish: resume
+ *   it while it runs (`resume`), take it as done when it succeeded (`accept`);
+ * - any other unfinished Purge (one the state knows, submitted for an earlier request; another stack's; the
+ *   console's; or this resource's own when it sets `userData` and so has no tag) cannot satisfy this request:
+ *   wait for it to end (`wait`), then look again;
+ * - otherwise submit. The submit is `certain` to be the request's only Purge unless an interrupted run's tagged
+ *   job may be out of sight (the 20-job window is full and does not reach back to the jobs the state knows or to
+ *   when it was written), or a Purge in view newer than that line cannot be told apart from an interrupted run's
+ *   because that run could not have tagged it (no tag, or a key made in this run). An uncertain submit is
+ *   reported as a possible duplicate naming the library.
  */
 export type PriorPurge =
-  | { kind: "earlier"; job: FpDbDeleteJob }
+  | { kind: "wait"; job: FpDbDeleteJob; known: boolean }
   | { kind: "resume"; job: FpDbDeleteJob }
   | { kind: "accept"; job: FpDbDeleteJob }
-  | { kind: "submit"; certain: boolean };
+  | { kind: "submit"; doubt?: "window" | "untagged" };
 
 /** Applies the {@link PriorPurge} rule to the newest jobs of the account. Pure. */
 export function priorPurge(
   recent: readonly FpDbDeleteJob[],
   fpDbId: string,
-  knownJobIds: readonly string[],
-  recordedAt?: number,
+  evidence: PurgeEvidence,
 ): PriorPurge {
+  const { knownJobIds, recordedAt, tag } = evidence;
   const mine = recent.filter((job) => job.fpDbId === fpDbId && job.delType === "Purge");
   const known = (job: FpDbDeleteJob) => knownJobIds.includes(job.jobId);
-  const earlier = newest(mine.filter((job) => known(job) && isUnfinished(job)));
-  if (earlier) return { kind: "earlier", job: earlier };
+  const tagged = (job: FpDbDeleteJob) => tag !== undefined && job.userData === tag.value && !known(job);
 
-  const unknown = mine.filter((job) => !known(job));
+  const ours = newest(mine.filter(tagged));
+  if (ours && isUnfinished(ours)) return { kind: "resume", job: ours };
+  if (ours?.status === "Success") return { kind: "accept", job: ours };
+  const running = newest(mine.filter((job) => !tagged(job) && isUnfinished(job)));
+  if (running) return { kind: "wait", job: running, known: known(running) };
+
   const knownTimes = mine.filter(known).map(createdAt).filter(Number.isFinite);
-  const windowFull = recent.length >= RECENT_JOBS_WINDOW;
-  let belonging: FpDbDeleteJob[];
-  let certain: boolean;
-  if (knownTimes.length > 0) {
-    // Every job newer than a job in view is in view too.
-    const line = Math.max(...knownTimes);
-    belonging = unknown.filter((job) => createdAt(job) > line);
-    certain = true;
-  } else if (recordedAt !== undefined) {
-    const line = recordedAt - RECORDED_AT_SLACK_MS;
-    belonging = unknown.filter((job) => createdAt(job) >= line);
-    const oldest = Math.min(...recent.map(createdAt).filter(Number.isFinite));
-    certain = !windowFull || oldest < line;
-  } else if (knownJobIds.length > 0) {
-    // The jobs the state knows are older than the whole window: everything in it is newer.
-    belonging = unknown;
-    certain = !windowFull;
-  } else {
-    belonging = [];
-    certain = unknown.length === 0 && !windowFull;
-  }
-  const latest = newest(belonging);
-  if (latest && isUnfinished(latest)) return { kind: "resume", job: latest };
-  if (latest?.status === "Success") return { kind: "accept", job: latest };
-  return { kind: "submit", certain };
+  const line =
+    knownTimes.length > 0
+      ? Math.max(...knownTimes)
+      : recordedAt !== undefined
+        ? recordedAt - RECORDED_AT_SLACK_MS
+        : undefined;
+  const oldest = Math.min(...recent.map(createdAt).filter(Number.isFinite));
+  // Every job newer than one in view is in view too; so is every job newer than the oldest in view.
+  const windowReaches =
+    recent.length < RECENT_JOBS_WINDOW || knownTimes.length > 0 || (line !== undefined && oldest < line);
+  if (!windowReaches) return { kind: "submit", doubt: "window" };
+  const untaggedNewer = mine.some(
+    (job) => !known(job) && !tagged(job) && (line === undefined || createdAt(job) >= line),
+  );
+  if (tag?.stored !== true && untaggedNewer) return { kind: "submit", doubt: "untagged" };
+  return { kind: "submit" };
 }
 
 /** How many times a submit with an unknown outcome is tried again before giving up. */
@@ -151,24 +169,27 @@ export async function resumeOrSubmit(
 ): Promise<SubmitOutcome> {
   const { log, clock, describe } = options;
   const deadline = clock.now() + options.timing.timeoutMs;
-  let possibleDuplicate = false;
+  let doubt: string | undefined;
   if (request.delType === "Purge") {
-    // The first look uses the run's first window (see JobWatcher.startOfRunJobs); after waiting for an earlier
+    // The first look uses the run's first window (see JobWatcher.startOfRunJobs); after waiting for another
     // Purge to end, the jobs are read again, so that the ended job is seen as ended.
     for (let look = 0; ; look++) {
       const prior = priorPurge(
         await (look === 0 ? services.jobs.startOfRunJobs() : services.jobs.recentJobs()),
         request.fpDbId,
-        options.knownJobIds ?? [],
-        options.recordedAt,
+        { knownJobIds: options.knownJobIds ?? [], recordedAt: options.recordedAt, tag: options.tag },
       );
       if (prior.kind === "resume")
-        return resumed(prior.job, options, "submitted by an earlier run that did not finish");
+        return resumed(
+          prior.job,
+          options,
+          "submitted for this request by an earlier run that did not finish",
+        );
       if (prior.kind === "accept") {
         log.info(
-          `Purge job ${prior.job.jobId} for ${describe} succeeded (${prior.job.finishTime ?? "finish time unknown"}) ` +
-            "after the last job the state knows: an earlier run submitted it for this request and did not " +
-            "finish, so it is taken as this request's purge and no new job is submitted",
+          `Purge job ${prior.job.jobId} for ${describe} succeeded (${prior.job.finishTime ?? "finish time unknown"}): ` +
+            "it carries this request's tag, so an earlier run submitted it for this request and did not finish; " +
+            "it is taken as this request's purge and no new job is submitted",
         );
         const accepted: SubmitOutcome = {
           kind: "job",
@@ -181,12 +202,15 @@ export async function resumeOrSubmit(
         return accepted;
       }
       if (prior.kind === "submit") {
-        possibleDuplicate = !prior.certain;
+        if (prior.doubt) doubt = hiddenPurgeText(prior.doubt, options);
         break;
       }
       log.info(
-        `Purge job ${prior.job.jobId} for ${describe} was submitted for an earlier purgeTrigger and cannot ` +
-          `satisfy this one (${prior.job.status}); waiting for it to end before submitting a new Purge job`,
+        `Purge job ${prior.job.jobId} for ${describe} (${prior.job.status}) ` +
+          (prior.known
+            ? "was submitted for an earlier request and cannot satisfy this one"
+            : `cannot be taken for this request: ${untaggedReason(options)}`) +
+          "; waiting for it to end, then submitting a Purge job of this request's own",
       );
       await waitForOtherJob(services, prior.job, request, options, deadline);
     }
@@ -208,37 +232,38 @@ export async function resumeOrSubmit(
     const sentAt = clock.now();
     try {
       const result = await services.api.submitFpDbDeleteJob(request);
-      warnOfDuplicate(request, options, ambiguousSubmits, `Submitted Purge job ${result.jobId}`);
-      if (possibleDuplicate) warnOfHiddenPurge(result.jobId, options);
-      return {
-        kind: "job",
-        jobId: result.jobId,
-        requestId: result.requestId,
-        resumed: false,
-        submittedAt: isoSeconds(sentAt),
-      };
+      return withDoubts(
+        {
+          kind: "job",
+          jobId: result.jobId,
+          requestId: result.requestId,
+          resumed: false,
+          submittedAt: isoSeconds(sentAt),
+        },
+        request,
+        doubt,
+        ambiguousSubmits,
+      );
     } catch (err) {
       if (!(err instanceof MpsApiError)) throw err;
 
       if (err.kind === "ambiguous") {
-        const lost = await findJobSubmittedSince(services, request, sentAt, options.knownJobIds ?? []);
+        const lost = await findJobSubmittedSince(services, request, sentAt, options);
         if (lost) {
-          warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${lost.jobId}`);
-          if (possibleDuplicate) warnOfHiddenPurge(lost.jobId, options);
-          return resumed(lost, options, "the job created by a submit whose answer was lost");
+          const outcome = resumed(lost, options, "the job created by a submit whose answer was lost");
+          return withDoubts(outcome, request, doubt, ambiguousSubmits);
         }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
           return { kind: "gone" };
         ambiguousSubmits += 1;
         if (ambiguousSubmits > MAX_AMBIGUOUS_SUBMITS) {
           // The next run cannot know about these submits: say now that it may add a duplicate.
-          warnOfDuplicate(
-            request,
-            options,
-            ambiguousSubmits,
-            "Gave up submitting a Purge job",
-            "the library may be being purged, and running the operation again adds a duplicate Purge job",
-          );
+          if (request.delType === "Purge")
+            log.warn(
+              `Gave up submitting a Purge job for ${describe} after ${ambiguousSubmits} submits with an unknown ` +
+                "outcome: the library may be being purged, and running the operation again may add a duplicate " +
+                "Purge job (harmless: the library is emptied twice)",
+            );
           throw err;
         }
         log.warn(
@@ -251,15 +276,19 @@ export async function resumeOrSubmit(
       if (err.code === UNFINISHED_JOB_CODE) {
         const running = await findUnfinishedJob(services, request, { anyDelType: true });
         if (running && running.delType === request.delType && belongsToRequest(running, request, options)) {
-          warnOfDuplicate(request, options, ambiguousSubmits, `Resuming Purge job ${running.jobId}`);
-          return resumed(running, options, "a job already under way");
+          const outcome = resumed(running, options, "a job already under way");
+          return withDoubts(outcome, request, doubt, ambiguousSubmits);
         }
         if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
           return { kind: "gone" };
         if (running) {
+          const why =
+            running.delType === request.delType
+              ? ` that cannot be taken for this request (${untaggedReason(options)})`
+              : "";
           log.info(
-            `${describe} has an unfinished ${running.delType} job ${running.jobId}; waiting for it to end before ` +
-              `submitting the ${request.delType} job`,
+            `${describe} has an unfinished ${running.delType} job ${running.jobId}${why}; waiting for it to end ` +
+              `before submitting the ${request.delType} job`,
           );
           await waitForOtherJob(services, running, request, options, deadline);
           continue;
@@ -349,44 +378,67 @@ function libraryGone(
   );
 }
 
-/** An unfinished job of the request's DelType that this request may resume: any Delete, an unknown Purge. */
+/**
+ * A job of the request's DelType that this request may take as its own: any Delete (whoever submitted it, the
+ * library ends up deleted), a Purge only when it carries this request's tag and the state does not know it.
+ */
 function belongsToRequest(
   job: FpDbDeleteJob,
   request: SubmitFpDbDeleteJobRequest,
-  options: ResumeOptions,
+  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
 ): boolean {
-  return request.delType === "Delete" || !(options.knownJobIds ?? []).includes(job.jobId);
+  if (request.delType === "Delete") return true;
+  return (
+    options.tag !== undefined &&
+    job.userData === options.tag.value &&
+    !(options.knownJobIds ?? []).includes(job.jobId)
+  );
 }
 
-/** The 20-job window did not reach back far enough to rule out a Purge from an interrupted run. */
-function warnOfHiddenPurge(jobId: string, options: ResumeOptions): void {
-  options.log.warn(
-    `Purge job ${jobId} for ${options.describe} is a possible duplicate: the 20 newest jobs of the account do not ` +
-      "reach back to the jobs this stack knows, so a Purge submitted by an earlier run that did not finish may " +
-      "exist out of sight (harmless: the library is then emptied twice)",
-  );
+/** Why a Purge without this request's tag is not taken for it. */
+function untaggedReason(options: Pick<ResumeOptions, "tag">): string {
+  return options.tag === undefined
+    ? "this resource sets `userData`, so its jobs carry no tag and none can be proven its own"
+    : "it does not carry this request's tag (another stack's, another tool's or the console's, or one for an " +
+        "earlier request)";
+}
+
+/** Why a submit may have duplicated an interrupted run's Purge ({@link PriorPurge}). */
+function hiddenPurgeText(doubt: "window" | "untagged", options: ResumeOptions): string {
+  return doubt === "window"
+    ? "the 20 newest jobs of the account do not reach back to the jobs this stack knows, so a Purge submitted by " +
+        "an earlier run that did not finish may exist out of sight"
+    : "a Purge newer than this stack's last record is on the library, and it may be an earlier run's that did " +
+        `not finish: ${options.tag === undefined ? "this resource sets `userData`, so its jobs carry no tag" : "the state was written by a release without job tags"}`;
 }
 
 /**
- * After submits whose outcome stayed unknown, any of them may have created a Purge job nobody waits for: the
- * library is then purged twice (harmless, but the design promises to say so). Delete jobs cannot duplicate: a
- * second one is refused while the first runs, and the library is gone after it.
+ * The outcome with the reasons another Purge may exist for the same request: the window's doubt, and earlier
+ * submits whose outcome stayed unknown (any of them may have created a job nobody waits for). Delete jobs cannot
+ * duplicate: a second one is refused while the first runs, and the library is gone after it.
  */
-function warnOfDuplicate(
+function withDoubts(
+  outcome: Extract<SubmitOutcome, { kind: "job" }>,
   request: SubmitFpDbDeleteJobRequest,
-  options: ResumeOptions,
+  doubt: string | undefined,
   ambiguousSubmits: number,
-  what: string,
-  consequence = "any of them that was executed besides this job left a duplicate Purge job",
-): void {
-  if (ambiguousSubmits === 0 || request.delType !== "Purge") return;
-  options.log.warn(
-    `${what} for ${options.describe} after ${ambiguousSubmits} submit(s) with an unknown outcome: ` +
-      `${consequence} (harmless: the library is emptied twice)`,
-  );
+): SubmitOutcome {
+  if (request.delType !== "Purge") return outcome;
+  const reasons = [doubt];
+  if (ambiguousSubmits > 0)
+    reasons.push(
+      `${ambiguousSubmits} earlier submit(s) had an unknown outcome, and any of them that was executed left a Purge ` +
+        "job besides this one",
+    );
+  const text = reasons.filter((r) => r !== undefined).join("; ");
+  return text === "" ? outcome : { ...outcome, possibleDuplicate: text };
 }
 
-function resumed(job: FpDbDeleteJob, options: ResumeOptions, what: string): SubmitOutcome {
+function resumed(
+  job: FpDbDeleteJob,
+  options: ResumeOptions,
+  what: string,
+): Extract<SubmitOutcome, { kind: "job" }> {
   options.log.info(
     `Resuming ${job.delType} job ${job.jobId} for ${options.describe}: ${what} (${job.status})`,
   );
@@ -438,13 +490,14 @@ async function findJobSubmittedSince(
   services: Services,
   request: SubmitFpDbDeleteJobRequest,
   sentAt: number,
-  knownJobIds: readonly string[],
+  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
 ): Promise<FpDbDeleteJob | undefined> {
   const jobs = await services.jobs.recentJobs({ startedAfter: sentAt });
   return newest(
     jobs.filter((job) => {
       if (job.fpDbId !== request.fpDbId || job.delType !== request.delType) return false;
-      if (knownJobIds.includes(job.jobId)) return false;
+      if (!belongsToRequest(job, request, options)) return false;
+      if ((options.knownJobIds ?? []).includes(job.jobId)) return false;
       if (isUnfinished(job)) return true;
       const created = createdAt(job);
       return Number.isFinite(created) && created >= sentAt - CREATION_TIME_SLACK_MS;

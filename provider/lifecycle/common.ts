@@ -1,6 +1,7 @@
 import type { FpShotDb } from "../client/types";
 import type { LibraryTarget } from "../context";
 import { MpsApiError } from "../errors";
+import { newJobTagKey } from "../jobs/job-tag";
 import { SCHEMA } from "../schema";
 import { deletionOf } from "../state";
 import { SCHEMA_VERSION, type LibraryInputs, type LibraryState } from "../types";
@@ -54,6 +55,7 @@ export function initialState(
     region: facts.region,
     status: facts.library?.status ?? "offline",
     jobHistory: [],
+    jobTagKey: newJobTagKey(),
     recordedAt: new Date(now).toISOString(),
   };
   state.deletion = deletionOf(state);

@@ -4,7 +4,7 @@ import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
 import { libraryIsGone } from "../jobs/resume";
 import type { LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf } from "./common";
-import { purgeLibrary, runJob, type JobRun } from "./purge";
+import { purgeLibrary, runJob, tagKeyOf, type JobRun } from "./purge";
 
 /**
  * Destroy (and the old side of a replacement). Protection fails first, before any API call; then the deletion
@@ -35,7 +35,7 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
             'Set `deletionPolicy` to "Delete" or "Retain", run `pulumi up`, then retry.',
         );
       }
-      await purgeLibrary(ctx, state, { wait: true, rerun: "pulumi destroy" });
+      await purgeLibrary(ctx, state, { wait: true, rerun: "pulumi destroy", purpose: "destroy" });
       ctx.log.info(
         `Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`,
       );
@@ -57,7 +57,12 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
     });
   let run: JobRun | undefined;
   try {
-    run = await runJob(ctx, services, state, "Delete", { wait: true, rerun: "pulumi destroy" });
+    run = await runJob(ctx, services, state, "Delete", {
+      wait: true,
+      rerun: "pulumi destroy",
+      purpose: "destroy",
+      tagKey: tagKeyOf(state),
+    });
   } catch (err) {
     // Without a look before the submit, a library MPS still lists as `deleted` may get a Delete job; should that
     // job fail, the library is gone all the same, and failing would fail every re-run the same way.

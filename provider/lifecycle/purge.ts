@@ -1,10 +1,27 @@
 import type { DelType, FpDbDeleteJob } from "../client/types";
 import type { ProviderContext, Services } from "../context";
 import { JobFailedError, LibraryGoneError } from "../errors";
+import { jobTag, newJobTagKey, type JobPurpose } from "../jobs/job-tag";
 import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
+import { possibleDuplicateLine } from "../log";
 import { appendJobHistory } from "../state";
 import type { LibraryState } from "../types";
 import { describeLibrary, namingLibrary, targetOf } from "./common";
+
+/**
+ * The key of the resource's job tags: the state's, or a new one for state written before tags (kept from the next
+ * state on; until then it proves only this run's own submits).
+ */
+export interface TagKey {
+  key: string;
+  stored: boolean;
+}
+
+export function tagKeyOf(state: LibraryState): TagKey {
+  return state.jobTagKey === undefined
+    ? { key: newJobTagKey(), stored: false }
+    : { key: state.jobTagKey, stored: true };
+}
 
 /** A job this resource submitted or resumed, with the last status seen. */
 export interface JobRun {
@@ -25,13 +42,23 @@ export async function runJob(
   services: Services,
   state: LibraryState,
   delType: DelType,
-  options: { wait: boolean; rerun?: string },
+  options: { wait: boolean; rerun?: string; purpose: JobPurpose; tagKey: TagKey },
 ): Promise<JobRun | undefined> {
   const describe = describeLibrary(state.fpDbId, state.resourceName);
   const timing = ctx.waitTiming(state);
+  // The user's `userData` goes out unchanged; otherwise the job carries this request's tag (jobs/job-tag.ts).
+  const tag =
+    state.userData === undefined
+      ? jobTag(options.tagKey.key, {
+          fpDbId: state.fpDbId,
+          delType,
+          purpose: options.purpose,
+          afterJobId: state.purgeJobId,
+        })
+      : undefined;
   const outcome: SubmitOutcome = await resumeOrSubmit(
     services,
-    { fpDbId: state.fpDbId, delType, pipelineId: state.pipelineId, userData: state.userData },
+    { fpDbId: state.fpDbId, delType, pipelineId: state.pipelineId, userData: state.userData ?? tag },
     {
       describe,
       log: ctx.log,
@@ -43,6 +70,7 @@ export async function runJob(
         ...(state.purgeJobId ? [state.purgeJobId] : []),
       ],
       recordedAt: state.recordedAt === undefined ? undefined : Date.parse(state.recordedAt),
+      tag: tag === undefined ? undefined : { value: tag, stored: options.tagKey.stored },
     },
   ).catch((err: unknown) => {
     throw namingLibrary(err, describe);
@@ -56,8 +84,20 @@ export async function runJob(
   };
   if (outcome.requestId) run.requestId = outcome.requestId;
   if (outcome.finishedAt) run.finishedAt = outcome.finishedAt;
+  const duplicate =
+    outcome.possibleDuplicate === undefined
+      ? undefined
+      : {
+          fpDbId: state.fpDbId,
+          resourceName: state.resourceName,
+          jobId: outcome.jobId,
+          why: outcome.possibleDuplicate,
+        };
   // A job that has already succeeded (an interrupted run's, accepted) needs no wait, whatever is asked.
-  if (!options.wait || run.status === "Success") return run;
+  if (!options.wait || run.status === "Success") {
+    if (duplicate) ctx.log.warn(possibleDuplicateLine(duplicate));
+    return run;
+  }
 
   const progress = ctx.progress.begin({
     kind: delType,
@@ -65,6 +105,8 @@ export async function runJob(
     fpDbId: state.fpDbId,
     resourceName: state.resourceName,
   });
+  // Reported with the wait, so that a bulk run says it once for all its libraries.
+  if (duplicate) progress.possibleDuplicate(duplicate);
   let job: FpDbDeleteJob;
   try {
     job = await services.jobs.waitForJob(outcome.jobId, {
@@ -89,17 +131,23 @@ export async function runJob(
 export async function purgeLibrary(
   ctx: ProviderContext,
   state: LibraryState,
-  options: { wait: boolean; rerun?: string },
+  options: { wait: boolean; rerun?: string; purpose: JobPurpose },
 ): Promise<LibraryState> {
   const services = await ctx.servicesFor(targetOf(state));
-  const run = await runJob(ctx, services, state, "Purge", options);
+  const tagKey = tagKeyOf(state);
+  const run = await runJob(ctx, services, state, "Purge", { ...options, tagKey });
   // Only a Delete reports a library that is gone; resume-or-submit throws LibraryGoneError for a Purge.
   if (!run)
     throw new LibraryGoneError(
       `${describeLibrary(state.fpDbId, state.resourceName)} no longer exists`,
       state.fpDbId,
     );
-  const next: LibraryState = { ...state, purgeJobId: run.jobId, purgeJobStatus: run.status };
+  const next: LibraryState = {
+    ...state,
+    jobTagKey: tagKey.key,
+    purgeJobId: run.jobId,
+    purgeJobStatus: run.status,
+  };
   if (run.requestId) next.purgeRequestId = run.requestId;
   else delete next.purgeRequestId;
   if (run.finishedAt) next.purgedAt = run.finishedAt;

@@ -35,9 +35,19 @@ export async function updateLibrary(
     state = await waitUntilActive(ctx, state);
   }
   if (decision.purge === "submit") {
-    const purged = await purgeLibrary(ctx, state, { wait: state.waitForCompletion !== false });
-    return stamped(purged, ctx.clock.now());
+    const waiting = state.waitForCompletion !== false;
+    const purged = await purgeLibrary(ctx, state, {
+      wait: waiting,
+      purpose: { trigger: state.purgeTrigger },
+    });
+    // Without the wait nothing else looked at the library in this update: refresh its status too.
+    return stamped(waiting ? purged : await withCurrentFacts(ctx, purged), ctx.clock.now());
   }
+  return stamped(await withCurrentFacts(ctx, state), ctx.clock.now());
+}
+
+/** The state with the library as ListFpShotDB reports it now. */
+async function withCurrentFacts(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
   const services = await ctx.servicesFor(targetOf(state));
   const library = await services.libraries.lookup([state.fpDbId]).then(
     (found) => found.get(state.fpDbId),
@@ -45,5 +55,5 @@ export async function updateLibrary(
       throw namingLibrary(err, describeLibrary(state.fpDbId, state.resourceName));
     },
   );
-  return stamped(withLibraryFacts(state, library), ctx.clock.now());
+  return withLibraryFacts(state, library);
 }

@@ -1,12 +1,7 @@
-import {
-  canonicalJson,
-  diffLibrary,
-  effectiveDeletionPolicy,
-  isDeleteOnly,
-  type DiffDecision,
-} from "../../provider/diff";
+import { diffLibrary, effectiveDeletionPolicy, isDeleteOnly, type DiffDecision } from "../../provider/diff";
 import { ConfigError, DeletionProtectedError } from "../../provider/errors";
 import { UNKNOWN } from "../../provider/inputs";
+import { canonicalJson } from "../../provider/values";
 import type { LibraryInputs, LibraryState } from "../../provider/types";
 import { thrown } from "../support/thrown";
 
@@ -393,7 +388,7 @@ describe("diffLibrary: deletionProtection blocks every replacement", () => {
       deletionProtection: true,
     });
     expect(thrown(() => diffLibrary(olds, news, opts)).message).toBe(
-      'Cannot replace library fp-1 (videos): `purgeTrigger` ("r1" → "r2") with `purgeStrategy: "recreate"` ' +
+      'Cannot replace library fp-1 (videos): `purgeTrigger` (changed) with `purgeStrategy: "recreate"` ' +
         "forces a replacement, which deletes the library and its fingerprints, and `deletionProtection` is true. " +
         "To allow it, set `deletionProtection` to false, run `pulumi up`, then retry.",
     );
@@ -406,6 +401,96 @@ describe("diffLibrary: deletionProtection blocks every replacement", () => {
       opts,
     );
     expect(decision.purge).toBe("submit");
+  });
+});
+
+describe("diffLibrary: a replacement never hides a change to what deletes the old library", () => {
+  it.each<[string, Partial<LibraryState>, Partial<LibraryInputs>, string]>([
+    ["deletionPolicy set to Retain", {}, { deletionPolicy: "Retain" }, "`deletionPolicy` (Delete → Retain)"],
+    ["deletionPolicy set to Purge", {}, { deletionPolicy: "Purge" }, "`deletionPolicy` (Delete → Purge)"],
+    ["deletionPolicy Retain removed", { deletionPolicy: "Retain" }, {}, "`deletionPolicy` (Retain → Delete)"],
+    ["jobTimeoutSeconds", {}, { jobTimeoutSeconds: 60 }, "`jobTimeoutSeconds` (unset → 60)"],
+    [
+      "pollIntervalSeconds",
+      { pollIntervalSeconds: 5 },
+      { pollIntervalSeconds: 2 },
+      "`pollIntervalSeconds` (5 → 2)",
+    ],
+    [
+      "endpoint",
+      {},
+      { endpoint: "mts.cn-beijing.aliyuncs.com" },
+      '`endpoint` (unset → "mts.cn-beijing.aliyuncs.com")',
+    ],
+    ["endpointType", {}, { endpointType: "vpc" }, '`endpointType` (unset → "vpc")'],
+    ["profile", { profile: "old" }, { profile: "new" }, '`profile` ("old" → "new")'],
+    ["pipelineId", {}, { pipelineId: "pipe-2" }, '`pipelineId` (unset → "pipe-2")'],
+    ["userData, without quoting it", { userData: "a" }, { userData: "secret b" }, "`userData` (changed)"],
+  ])(
+    "refuses a description change together with %s, naming both and the way on",
+    (_n, stored, asked, change) => {
+      const olds = created({ description: "old", ...stored });
+      const news = createInputs({ description: "new", ...asked });
+      const err = thrown(() => diffLibrary(olds, news, opts));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toBe(
+        "Cannot replace library fp-1 (videos) in this update: `description` (changed) forces a replacement, and the " +
+          `same update changes ${change}. Pulumi deletes the replaced library with the settings stored at the last ` +
+          `update, so the new value would not apply to it. Change ${change.slice(0, change.indexOf(" "))} in an ` +
+          "update of its own first (undo the change that forces the replacement and run `pulumi up`), then make that " +
+          "change again.",
+      );
+      expect(err.message).not.toMatch(/secret/);
+    },
+  );
+
+  it("names every such input at once", () => {
+    const err = thrown(() =>
+      diffLibrary(
+        created(),
+        createInputs({ libraryName: "other", deletionPolicy: "Retain", jobTimeoutSeconds: 60 }),
+        opts,
+      ),
+    );
+    expect(err.message).toContain(
+      "changes `deletionPolicy` (Delete → Retain) and `jobTimeoutSeconds` (unset → 60). Pulumi deletes the replaced " +
+        "library with the settings stored at the last update, so the new values would not apply to it. Change " +
+        "`deletionPolicy` and `jobTimeoutSeconds` in an update of its own first",
+    );
+  });
+
+  it.each<[string, LibraryState, LibraryInputs]>([
+    ["an unset policy made explicit with its default", created(), createInputs({ deletionPolicy: "Delete" })],
+    [
+      "adopting another library (the old one keeps its Delete default, the new one gets Retain)",
+      created(),
+      createInputs({ libraryName: undefined, fpDbId: "fp-2" }),
+    ],
+    [
+      "a timeout changed with no replacement",
+      created(),
+      createInputs({ jobTimeoutSeconds: 60, deletionPolicy: "Retain" }),
+    ],
+    ["an adopted library moved to another id", adopted(), adoptInputs({ fpDbId: "fp-10" })],
+  ])("allows %s", (_n, olds, news) => {
+    expect(() => diffLibrary(olds, news, opts)).not.toThrow();
+  });
+
+  it("leaves a value unknown during preview to the update's own diff", () => {
+    const decision = diffLibrary(created(), createInputs({ description: "new", pipelineId: UNKNOWN }), opts);
+    expect(decision.replaces).toEqual(["description"]);
+    expect(() =>
+      diffLibrary(created(), createInputs({ description: "new", pipelineId: "pipe-2" }), opts),
+    ).toThrow(/changes `pipelineId`/);
+  });
+
+  it("does not refuse a replacement that is only possible (an unknown create-only value)", () => {
+    const decision = diffLibrary(
+      created(),
+      createInputs({ description: UNKNOWN, deletionPolicy: "Retain" }),
+      opts,
+    );
+    expect(decision.replaces).toEqual(["description"]);
   });
 });
 

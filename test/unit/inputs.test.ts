@@ -185,7 +185,7 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
     [
       "description of the wrong type",
       { description: ["a"] },
-      { property: "description", reason: '`description` must be a string, got ["a"]. Pass text.' },
+      { property: "description", reason: "`description` must be a string, got an array. Pass text." },
     ],
     [
       "modelId outside 11-14",
@@ -261,15 +261,14 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
     [
       "userData as a number",
       { userData: 5 },
-      { property: "userData", reason: "`userData` must be a string, got 5. Pass text." },
+      { property: "userData", reason: "`userData` must be a string, got a number. Pass text." },
     ],
     [
       "config that is not a string",
       { config: { SaveType: "save" } },
       {
         property: "config",
-        reason:
-          '`config` must be JSON text (a string), got {"SaveType":"save"}. Pass JSON.stringify(yourSettings).',
+        reason: "`config` must be JSON text (a string), got an object. Pass JSON.stringify(yourSettings).",
       },
     ],
     [
@@ -278,7 +277,7 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
       {
         property: "config",
         reason:
-          '`config` must be JSON text, got "{a:1}": unexpected character "a" at line 1, column 2. Pass valid JSON, ' +
+          "`config` must be JSON text, but it has an unexpected character at line 1, column 2. Pass valid JSON, " +
           "e.g. JSON.stringify(yourSettings).",
       },
     ],
@@ -288,7 +287,7 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
       {
         property: "config",
         reason:
-          '`config` must be JSON text, got "{\\"a\\": [1,\\n2,]}": unexpected character "]" at line 2, column 3. ' +
+          "`config` must be JSON text, but it has an unexpected character at line 2, column 3. " +
           "Pass valid JSON, e.g. JSON.stringify(yourSettings).",
       },
     ],
@@ -298,7 +297,7 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
       {
         property: "config",
         reason:
-          '`config` must be JSON text, got "{\\"a\\":1": unexpected end of input at line 1, column 7. Pass valid ' +
+          "`config` must be JSON text, but it has an unexpected end at line 1, column 7. Pass valid " +
           "JSON, e.g. JSON.stringify(yourSettings).",
       },
     ],
@@ -423,18 +422,35 @@ describe("checkInputs: one failure per bad property, naming it, quoting the valu
       {
         property: "userData",
         reason:
-          `\`userData\` must be at most 128 UTF-8 bytes, got 129 bytes: "${"漢".repeat(43)}". Shorten it ` +
+          "`userData` must be at most 128 UTF-8 bytes, got 129 bytes. Shorten it " +
           "(characters outside ASCII take 2 to 4 bytes each).",
       },
     ]);
   });
 
   it("cuts a long quoted value in a message", () => {
-    const reason = failureOf({ userData: "a".repeat(200) }, "userData");
+    const reason = failureOf({ libraryName: ["x".repeat(200)] }, "libraryName");
     expect(reason).toBe(
-      `\`userData\` must be at most 128 UTF-8 bytes, got 200 bytes: "${"a".repeat(58)}…. Shorten it ` +
-        "(characters outside ASCII take 2 to 4 bytes each).",
+      `\`libraryName\` must be a non-empty string, got ["${"x".repeat(57)}…. Set a name, or remove it to use the ` +
+        "resource's name.",
     );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["an over-long userData", { userData: "secret-".repeat(20) }],
+    ["userData of the wrong type", { userData: { token: "secret-value" } }],
+    ["config that is not JSON", { config: "{secret-value" }],
+    ["config of the wrong type", { config: ["secret-value"] }],
+    ["description of the wrong type", { description: { token: "secret-value" } }],
+    [
+      "create-only inputs beside fpDbId",
+      { fpDbId: "fp-1", description: "secret-value", config: '"secret-value"' },
+    ],
+    ["a purgeTrigger on a Delete-only library", { modelId: 12, purgeTrigger: "secret-value" }],
+  ])("never quotes a free-form value, which may be a secret: %s", (_name, extra) => {
+    const { failures } = check(extra);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) expect(failure.reason).not.toMatch(/secret/);
   });
 
   it.each<[string, string]>([
@@ -577,8 +593,8 @@ describe("checkInputs: combinations", () => {
         [
           ["libraryName", '"x"'],
           ["modelId", "12"],
-          ["description", '"d"'],
-          ["config", '"{}"'],
+          ["description", "a string"],
+          ["config", "a string"],
         ] as const
       ).map(([property, value]) => ({
         property,
@@ -607,7 +623,7 @@ describe("checkInputs: combinations", () => {
         {
           property: "purgeTrigger",
           reason:
-            '`purgeTrigger` "r1" cannot empty a library with `modelId` 12: such libraries accept only Delete jobs, ' +
+            "`purgeTrigger` cannot empty a library with `modelId` 12: such libraries accept only Delete jobs, " +
             'so a Purge job would be refused. Set `purgeStrategy: "recreate"` to empty it by replacing the ' +
             "library (a new library with a new id), or create it without `modelId`.",
         },

@@ -84,7 +84,9 @@ describe("adding a property is a change to the schema only", () => {
     expect(derived.behaviour).toEqual(expect.arrayContaining(["colour", "keepForever"]));
     expect(derived.recorded).toEqual([...SCHEMA.recorded, "colour", "keepForever"]);
     expect(derived.createOnly).toEqual(SCHEMA.createOnly);
-    expect(derived.validators.colour(3, "colour")).toBe("`colour` must be a string, got 3. Pass a colour.");
+    expect(derived.validators.colour(3, "colour")).toBe(
+      "`colour` must be a string, got a number. Pass a colour.",
+    );
     expect(derived.outputOnly).toEqual([...SCHEMA.outputOnly, "colourSeen"]);
     expect(derived.keptOnUpdate).toEqual([...SCHEMA.keptOnUpdate, "colourSeen"]);
     expect(derived.destroyReads.checked).toContain("keepForever");

@@ -69,11 +69,11 @@ describe("readState", () => {
   });
 
   it("GIVEN state from a newer release THEN an UnreadableStateError says to upgrade", () => {
-    const err = thrown(() => readState({ ...v1Outputs, schemaVersion: 3 }));
+    const err = thrown(() => readState({ ...v1Outputs, schemaVersion: SCHEMA_VERSION + 1 }));
     expect(err).toBeInstanceOf(UnreadableStateError);
     expect(err.message).toBe(
-      "State of library fp-1 (videos) was written by a newer pulumi-mps-fpdb (schema 3); upgrade the package " +
-        "(this version reads schema 2 and older).",
+      `State of library fp-1 (videos) was written by a newer pulumi-mps-fpdb (schema ${SCHEMA_VERSION + 1}); ` +
+        `upgrade the package (this version reads schema ${SCHEMA_VERSION} and older).`,
     );
   });
 
