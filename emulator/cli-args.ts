@@ -7,7 +7,7 @@ import { EmulatorInputError } from "./input-error";
 import type { EmulatorAccount, EmulatorOptions, FaultRule, ThrottleAlgorithm } from "./types";
 
 /** `--help` text. */
-export const USAGE = `Usage: node dist/emulator/cli.js [options]   (or: npm run emulator -- [options])
+export const USAGE = `Usage: mps-fpdb emulator [options]   (in a clone: npm run emulator -- [options])
 
 Serves the Alibaba Cloud MPS fingerprint-library API (mts 2014-06-18) on 127.0.0.1 and prints
 "MPS emulator listening on http://127.0.0.1:<port>". Runs until SIGINT/SIGTERM.

@@ -4,11 +4,11 @@ import { DEFAULT_ACCESS_KEY_ID, defaultAccounts } from "./defaults";
 import { startEmulator } from "./server";
 
 /**
- * Command line entry: `node dist/emulator/cli.js --port 0 [options]`. Prints exactly one line on stdout,
- * `MPS emulator listening on http://127.0.0.1:<port>` (scripts read it), then on stderr what a person needs to
- * point a stack at it: the region and the AccessKeys it accepts. Serves until SIGINT/SIGTERM.
+ * Command line entry of `mps-fpdb emulator` (and of `npm run emulator`, which runs this file): prints exactly one
+ * line on stdout, `MPS emulator listening on http://127.0.0.1:<port>` (scripts read it), then on stderr what a
+ * person needs to point a stack at it: the region and the AccessKeys it accepts. Serves until SIGINT/SIGTERM.
  */
-async function main(argv: readonly string[]): Promise<void> {
+export async function emulatorMain(argv: readonly string[]): Promise<void> {
   let command;
   try {
     command = parseCliArgs(argv);
@@ -44,7 +44,13 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  process.stderr.write(`MPS emulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+/** Runs {@link emulatorMain}, turning a failure to start into a message and exit code 1. */
+export function runEmulatorCli(argv: readonly string[]): Promise<void> {
+  return emulatorMain(argv).catch((e: unknown) => {
+    process.stderr.write(`MPS emulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
+
+// Run directly (`node dist/emulator/cli.js`), not when `mps-fpdb emulator` requires it.
+if (require.main === module) void runEmulatorCli(process.argv.slice(2));

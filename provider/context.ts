@@ -7,8 +7,10 @@ import {
   proxyPasswords,
   proxyUrlProblem,
   proxyWithoutCredentials,
-  resolveEndpoint,
+  chooseEndpoint,
   resolveProxy,
+  type EndpointChoice,
+  type ResolvedEndpoint,
 } from "./config/endpoint";
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { ConfigError } from "./errors";
@@ -43,6 +45,27 @@ export interface WaitTiming {
 }
 
 /**
+ * The endpoint of a library and which rule chose it. `MPS_FPDB_ENDPOINT` is read from the environment of each
+ * call, before the settings (where it is only the fallback of stack config `pulumi-mps-fpdb:endpoint`), so a
+ * destroy can be sent to an endpoint that moved whatever the stored config says. Exported for `mps-fpdb doctor`
+ * and `mps-fpdb jobs`, which must reach the endpoint the provider would.
+ */
+export function libraryEndpoint(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  target: LibraryTarget,
+): EndpointChoice {
+  const fromEnv = env.MPS_FPDB_ENDPOINT;
+  return chooseEndpoint({
+    override: fromEnv || settings.endpoint,
+    overrideSource: fromEnv ? "environment MPS_FPDB_ENDPOINT" : "stack config pulumi-mps-fpdb:endpoint",
+    endpoint: target.endpoint,
+    endpointType: target.endpointType,
+    region: target.region,
+  });
+}
+
+/**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
  * endpoint and identity, so that every resource handled by this provider host shares one rate limiter and one
  * set of batched pollers.
@@ -73,12 +96,7 @@ export class ProviderContext {
 
   /** The clients for a library's endpoint and credentials (built once per process and key). */
   servicesFor(target: LibraryTarget): Promise<Services> {
-    const endpoint = resolveEndpoint({
-      override: this.env.MPS_FPDB_ENDPOINT || this.settings.endpoint,
-      endpoint: target.endpoint,
-      endpointType: target.endpointType,
-      region: target.region,
-    });
+    const { endpoint } = libraryEndpoint(this.settings, this.env, target);
     const key = `${endpoint.url}\u0000${target.profile ?? ""}`;
     let services = this.services.get(key);
     if (!services) {
@@ -101,10 +119,7 @@ export class ProviderContext {
     };
   }
 
-  private async buildServices(
-    endpoint: ReturnType<typeof resolveEndpoint>,
-    profile: string | undefined,
-  ): Promise<Services> {
+  private async buildServices(endpoint: ResolvedEndpoint, profile: string | undefined): Promise<Services> {
     // Refreshed STS/OIDC secrets arrive after this call: the hook registers each one with the redacting logger.
     const credentials = await resolveCredentials({
       config: this.config,

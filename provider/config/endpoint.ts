@@ -84,23 +84,47 @@ export function defaultEndpointHost(region: string, endpointType: EndpointType =
   return `${endpointType === "vpc" ? "mts-vpc" : "mts"}.${region}.aliyuncs.com`;
 }
 
+/** An endpoint and which rule chose it, for messages and `mps-fpdb doctor`. */
+export interface EndpointChoice {
+  endpoint: ResolvedEndpoint;
+  /** `environment MPS_FPDB_ENDPOINT`, `the \`endpoint\` input`, `the default for region cn-shanghai`, ... */
+  source: string;
+}
+
+/** Where a library's endpoint comes from: the override and its origin, the library's own inputs, its region. */
+export interface EndpointLookup {
+  override?: string;
+  /** Where the override came from, for {@link EndpointChoice.source}. */
+  overrideSource?: string;
+  endpoint?: string;
+  endpointType?: EndpointType;
+  region: string;
+}
+
 /**
  * The endpoint to call for one library. The override (the environment variable `MPS_FPDB_ENDPOINT` or the
  * setting `pulumi-mps-fpdb:endpoint`, read when the call is made and never stored) wins over the library's
  * `endpoint`, so a destroy can reach an endpoint that moved; without either, the region's default. Throws
  * `ConfigError` for an unusable endpoint or region.
  */
-export function resolveEndpoint(o: {
-  override?: string;
-  endpoint?: string;
-  endpointType?: EndpointType;
-  region: string;
-}): ResolvedEndpoint {
+export function resolveEndpoint(o: EndpointLookup): ResolvedEndpoint {
+  return chooseEndpoint(o).endpoint;
+}
+
+/** {@link resolveEndpoint}, also saying which rule won: the one rule, shared by the provider and the doctor. */
+export function chooseEndpoint(o: EndpointLookup): EndpointChoice {
   const override = o.override?.trim();
-  if (override)
-    return parseOrThrow(override, "The endpoint override (MPS_FPDB_ENDPOINT or pulumi-mps-fpdb:endpoint)");
+  if (override) {
+    return {
+      endpoint: parseOrThrow(
+        override,
+        "The endpoint override (MPS_FPDB_ENDPOINT or pulumi-mps-fpdb:endpoint)",
+      ),
+      source: o.overrideSource ?? "the endpoint override",
+    };
+  }
   if (o.endpoint !== undefined && o.endpoint.trim() !== "")
-    return parseOrThrow(o.endpoint, "The `endpoint` input");
+    return { endpoint: parseOrThrow(o.endpoint, "The `endpoint` input"), source: "the `endpoint` input" };
   if (!REGION_ID.test(o.region)) {
     throw new ConfigError(
       `The region "${o.region}" is not a region id such as "cn-shanghai". Set the \`region\` input or ` +
@@ -108,7 +132,10 @@ export function resolveEndpoint(o: {
     );
   }
   const host = defaultEndpointHost(o.region, o.endpointType);
-  return { url: `https://${host}`, host, protocol: "https", loopback: false };
+  return {
+    endpoint: { url: `https://${host}`, host, protocol: "https", loopback: false },
+    source: `the default for region ${o.region}${o.endpointType === "vpc" ? " (endpointType vpc)" : ""}`,
+  };
 }
 
 function parseOrThrow(text: string, what: string): ResolvedEndpoint {

@@ -100,7 +100,7 @@ describe("emulator CLI", () => {
     children.push(child);
     const { code, stdout } = await exited(child);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: node dist\/emulator\/cli\.js \[options\]/);
+    expect(stdout).toMatch(/^Usage: mps-fpdb emulator \[options\]/);
     expect(stdout).toContain("--accounts-file FILE");
   });
 
