@@ -7,6 +7,8 @@
  *
  * Credentials come from the environment (the CI workflow sets ALIBABA_CLOUD_ROLE_ARN,
  * ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE for an OIDC role), never from stack config.
+ * Stack config from the environment: ALIBABA_CLOUD_REGION (alicloud:region), PURGE_TRIGGER (purgeTrigger) and
+ * MPS_PIPELINE_ID (pipelineId).
  */
 import { LocalWorkspace, type OutputMap } from "@pulumi/pulumi/automation";
 import { environmentProgram } from "./program";
@@ -27,6 +29,13 @@ async function main(action: Action, environment: string): Promise<void> {
       ? { "mps-fpdb-gitops:purgeTrigger": { value: process.env.PURGE_TRIGGER } }
       : {}),
   });
+  // Unlike purgeTrigger (whose removal does nothing), the pipeline is used by every later job: a variable removed
+  // from CI must not leave the stack sending notifications to the old pipeline.
+  if (process.env.MPS_PIPELINE_ID) {
+    await stack.setConfig("mps-fpdb-gitops:pipelineId", { value: process.env.MPS_PIPELINE_ID });
+  } else {
+    await stack.removeConfig("mps-fpdb-gitops:pipelineId");
+  }
   const onOutput = (line: string) => process.stdout.write(line);
   switch (action) {
     case "preview": {

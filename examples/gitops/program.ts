@@ -5,13 +5,14 @@ import { FingerprintLibrary } from "pulumi-mps-fpdb";
 export interface EnvironmentOutputs {
   fpDbId: pulumi.Output<string>;
   status: pulumi.Output<string>;
-  purgeJobId: pulumi.Output<string | undefined>;
+  /** The latest Purge job's id, or "none yet" before the first purge. */
+  purgeJobId: pulumi.Output<string>;
 }
 
 /**
  * The stack's program as a module, so the same code runs under `pulumi up` (index.ts) and as the inline program
  * of the Automation API script (automation.ts). Config: `environment` (required), `purgeTrigger` (optional, e.g.
- * the commit of the latest data reset), `protect` (true for production).
+ * the commit of the latest data reset), `protect` (true for production), `pipelineId` (optional).
  */
 export function environmentProgram(): EnvironmentOutputs {
   const config = new pulumi.Config();
@@ -27,5 +28,11 @@ export function environmentProgram(): EnvironmentOutputs {
     deletionProtection: production,
   });
 
-  return { fpDbId: library.fpDbId, status: library.status, purgeJobId: library.purgeJobId };
+  return {
+    fpDbId: library.fpDbId,
+    status: library.status,
+    // Before the first purge there is no job: a placeholder keeps Pulumi from warning that an undefined value will
+    // not show as a stack output.
+    purgeJobId: library.purgeJobId.apply((id) => id ?? "none yet"),
+  };
 }

@@ -60,3 +60,10 @@ it("drives the same program module that the stack's index.ts runs", () => {
   expect(automation).toContain("program: async () => environmentProgram()");
   expect(index).toContain('from "./program"');
 });
+
+it("passes the optional pipeline to automation.ts, which sets the pipelineId the README lists", () => {
+  expect(workflow.env.MPS_PIPELINE_ID).toBe("${{ vars.MPS_PIPELINE_ID }}");
+  const automation = fs.readFileSync(path.join(dir, "automation.ts"), "utf8");
+  expect(automation).toContain("process.env.MPS_PIPELINE_ID");
+  expect(automation).toContain('"mps-fpdb-gitops:pipelineId"');
+});

@@ -123,7 +123,7 @@ test("gitops: the environment's stack creates its library on up and deletes it o
   }
 });
 
-test("gitops automation.ts: the Automation API's up and destroy through the CLI on PATH, credentials from the environment", async () => {
+test("gitops automation.ts: the Automation API's up, purge and destroy through the CLI on PATH, credentials and pipeline from the environment", async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-automation-"));
   const env = hostEnv({
     PATH: `${CLI_DIR}${path.delimiter}${process.env.PATH ?? ""}`,
@@ -138,12 +138,17 @@ test("gitops automation.ts: the Automation API's up and destroy through the CLI 
     MPS_FPDB_ENDPOINT: emulator.endpoint,
     MPS_FPDB_POLL_INTERVAL_MS: "20",
   });
-  const automation = (action: string) =>
+  const pipelineId = "0123456789abcdef0123456789abcdef";
+  const automation = (action: string, more: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(
         process.execPath,
         [require.resolve("tsx/cli", { paths: [EXAMPLES_DIR] }), "automation.ts", action, "review"],
-        { cwd: path.join(EXAMPLES_DIR, "gitops"), env, stdio: ["ignore", "pipe", "pipe"] },
+        {
+          cwd: path.join(EXAMPLES_DIR, "gitops"),
+          env: { ...env, ...more },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
       );
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -151,14 +156,31 @@ test("gitops automation.ts: the Automation API's up and destroy through the CLI 
       child.on("close", (code) => resolve({ code, output }));
     });
   try {
-    const up = await automation("up");
+    const up = await automation("up", { MPS_PIPELINE_ID: pipelineId });
     expect(up).toEqual({ code: 0, output: expect.stringMatching(/fpDbId: "\w+"/) });
+    // Before the first purge, a placeholder: no "Undefined value (purgeJobId)" warning, and the output is listed.
+    expect(up.output).toContain('purgeJobId: "none yet"');
+    expect(up.output).not.toContain("Undefined value");
     const fpDbId = /fpDbId: "(\w+)"/.exec(up.output)?.[1];
     expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)).toMatchObject({
       name: "review-dna",
       status: "active",
       deleted: false,
     });
+    const purges = () =>
+      emulator.admin.state().jobs.filter((j) => j.fpDbId === fpDbId && j.delType === "Purge");
+
+    const purged = await automation("up", { MPS_PIPELINE_ID: pipelineId, PURGE_TRIGGER: "r1" });
+    expect(purged.code).toBe(0);
+    expect(purges()).toEqual([expect.objectContaining({ status: "Success", pipelineId })]);
+    expect(purged.output).toContain(`purgeJobId: "${purges()[0].jobId}"`);
+
+    // The variable removed from CI: the pipeline leaves the stack's config, so the next job goes without it.
+    const unpiped = await automation("up", { PURGE_TRIGGER: "r2" });
+    expect(unpiped.code).toBe(0);
+    expect(purges()).toHaveLength(2);
+    expect(purges()[1]).toMatchObject({ status: "Success" });
+    expect(purges()[1].pipelineId).toBeUndefined();
     const destroy = await automation("destroy");
     expect(destroy.code).toBe(0);
     expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)?.deleted).toBe(true);
