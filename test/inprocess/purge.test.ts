@@ -3,6 +3,7 @@
  * (an earlier trigger's) is waited for and never stands in; an unknown newer Purge (a run killed after its
  * submit) is resumed or accepted, never repeated; and each way it goes wrong says what happened.
  */
+import { jobTag } from "../../provider/jobs/job-tag";
 import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../../provider/errors";
 import { InProcessFixture, MINUTE, rejection, type Deployed } from "./support/fixture";
 
@@ -32,9 +33,23 @@ function isWindowRead(r: { action?: string; query: Record<string, string>; body?
   return r.action === "QueryFpDBDeleteJobList" && !r.query.JobIds && !params.get("JobIds");
 }
 
-/** A Purge submitted outside this run, as a run killed right after its submit leaves it. */
-async function strayPurge(fpDbId: string): Promise<string> {
-  return (await fx.outOfBand().submitFpDbDeleteJob({ fpDbId, delType: "Purge" })).jobId;
+/** A Purge submitted outside this run without the provider's tag: another stack's, another tool's, the console's. */
+async function strayPurge(fpDbId: string, userData?: string): Promise<string> {
+  return (await fx.outOfBand().submitFpDbDeleteJob({ fpDbId, delType: "Purge", userData })).jobId;
+}
+
+/**
+ * The Purge a run killed right after its submit leaves: tagged for `trigger` as that run tagged it, from the state
+ * it started from (the state the engine still holds).
+ */
+async function interruptedPurge(lib: Deployed, trigger: unknown): Promise<string> {
+  const tag = jobTag(lib.outputs.jobTagKey as string, {
+    fpDbId: lib.id,
+    delType: "Purge",
+    purpose: { trigger },
+    afterJobId: lib.outputs.purgeJobId as string | undefined,
+  });
+  return strayPurge(lib.id, tag);
 }
 
 describe("a trigger change", () => {
@@ -108,8 +123,8 @@ describe("Purge jobs the state knows", () => {
     expect(b.jobId).toBe(second.outputs.purgeJobId);
     expect(Date.parse(b.submittedAt)).toBeGreaterThanOrEqual(Date.parse(a.finishTime!));
     expect(fx.output()).toContain(
-      `Purge job ${a.jobId} for library ${lib.id} (quick-purges) was submitted for an earlier purgeTrigger and ` +
-        "cannot satisfy this one (Queuing); waiting for it to end before submitting a new Purge job",
+      `Purge job ${a.jobId} for library ${lib.id} (quick-purges) (Queuing) was submitted for an earlier request and ` +
+        "cannot satisfy this one; waiting for it to end, then submitting a Purge job of this request's own",
     );
   });
 
@@ -139,7 +154,7 @@ describe("Purge jobs the state knows", () => {
 describe("a purge interrupted by a killed run", () => {
   it("GIVEN the killed run's Purge has succeeded WHEN the run is repeated THEN it is taken as the trigger's, with no second job", async () => {
     const lib = await purgedOnce("interrupted-done");
-    const stray = await strayPurge(lib.id);
+    const stray = await interruptedPurge(lib, "release-2");
     await fx.pass(10 * MINUTE);
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
@@ -152,12 +167,12 @@ describe("a purge interrupted by a killed run", () => {
       stray,
     ]);
     expect(fx.output()).toContain(`Purge job ${stray} for library ${lib.id} (interrupted-done) succeeded`);
-    expect(fx.output()).toContain("so it is taken as this request's purge and no new job is submitted");
+    expect(fx.output()).toContain("it is taken as this request's purge and no new job is submitted");
   });
 
   it("GIVEN waitForCompletion false WHEN an interrupted run's succeeded Purge is taken THEN the state records it as done", async () => {
     const lib = await purgedOnce("interrupted-nowait");
-    const stray = await strayPurge(lib.id);
+    const stray = await interruptedPurge(lib, "release-2");
     await fx.pass(10 * MINUTE);
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2", waitForCompletion: false });
@@ -173,7 +188,7 @@ describe("a purge interrupted by a killed run", () => {
 
   it("GIVEN the killed run's Purge still runs WHEN the run is repeated THEN it is resumed, not submitted again", async () => {
     const lib = await purgedOnce("interrupted-running");
-    const stray = await strayPurge(lib.id);
+    const stray = await interruptedPurge(lib, "release-2");
     await fx.pass(MINUTE);
 
     const rerun = await fx.update(lib, { purgeTrigger: "release-2" });
@@ -182,9 +197,24 @@ describe("a purge interrupted by a killed run", () => {
     expect(purgeJobs(lib.id)).toHaveLength(2);
     expect(rerun.outputs).toMatchObject({ purgeJobId: stray, purgeJobStatus: "Success" });
     expect(fx.output()).toContain(
-      `Resuming Purge job ${stray} for library ${lib.id} (interrupted-running): submitted by an earlier run ` +
-        "that did not finish (Analysing)",
+      `Resuming Purge job ${stray} for library ${lib.id} (interrupted-running): submitted for this request by an ` +
+        "earlier run that did not finish (Analysing)",
     );
+  });
+
+  it("GIVEN an interrupted run's Purge for another trigger WHEN the run is repeated with a new one THEN it is not taken", async () => {
+    const lib = await purgedOnce("interrupted-other-trigger");
+    const older = await interruptedPurge(lib, "release-2");
+    await fx.pass(10 * MINUTE);
+
+    const rerun = await fx.update(lib, { purgeTrigger: "release-3" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(2); // the other Purge and its own
+    expect(purgeJobs(lib.id).map((j) => j.jobId)).toEqual([
+      lib.outputs.purgeJobId,
+      older,
+      rerun.outputs.purgeJobId,
+    ]);
   });
 
   it("GIVEN a run's wait for its Purge timed out WHEN `up` runs again THEN that Purge is resumed, so the trigger has one job", async () => {
@@ -275,7 +305,7 @@ describe("a purge interrupted by a killed run", () => {
     const manual = await strayPurge(fpDbId);
     await fx.pass(10 * MINUTE);
     fx.newRun();
-    const { recordedAt: _none, deletion: _alsoNew, ...schema1 } = lib.outputs;
+    const { recordedAt: _none, deletion: _alsoNew, jobTagKey: _newer, ...schema1 } = lib.outputs;
 
     const updated = await fx.update(
       { ...lib, outputs: { ...schema1, schemaVersion: 1 } },
@@ -286,6 +316,78 @@ describe("a purge interrupted by a killed run", () => {
     expect(fx.output()).toContain(
       `Purge job ${updated.outputs.purgeJobId} for library ${fpDbId} (old-state) is a possible duplicate`,
     );
+  });
+});
+
+describe("someone else's Purge never answers this stack's trigger", () => {
+  it("GIVEN another stack that adopted the library purged it WHEN this stack sets its first trigger THEN it submits its own", async () => {
+    const fpDbId = fx.emulator.admin.seedLibrary({ name: "shared-library" });
+    const lib = await fx.create("stack-b", { fpDbId });
+    const stackA = await strayPurge(fpDbId, "stack A's purge");
+    await fx.pass(10 * MINUTE);
+    fx.newRun();
+
+    const updated = await fx.update(lib, { fpDbId, purgeTrigger: "b-1" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(1);
+    expect(updated.outputs.purgeJobId).not.toBe(stackA);
+    expect(purgeJobs(fpDbId).map((j) => j.jobId)).toEqual([stackA, updated.outputs.purgeJobId]);
+    expect(fx.output()).not.toContain("an earlier run submitted it");
+    expect(fx.output()).not.toContain("possible duplicate");
+  });
+
+  it("GIVEN an out-of-band Purge between two triggers WHEN the trigger changes THEN a Purge of its own follows", async () => {
+    const lib = await purgedOnce("out-of-band");
+    const manual = await strayPurge(lib.id);
+    await fx.pass(10 * MINUTE);
+
+    const updated = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    expect(fx.calls("SubmitFpDBDeleteJob")).toBe(2); // the other Purge and its own
+    expect(purgeJobs(lib.id).map((j) => j.jobId)).toEqual([
+      lib.outputs.purgeJobId,
+      manual,
+      updated.outputs.purgeJobId,
+    ]);
+  });
+
+  it("GIVEN someone else's Purge still runs THEN it waits for it, says so, and then submits its own", async () => {
+    const lib = await purgedOnce("busy-elsewhere");
+    const theirs = await strayPurge(lib.id, "console");
+
+    const updated = await fx.update(lib, { purgeTrigger: "release-2" });
+
+    const [, other, own] = purgeJobs(lib.id);
+    expect(other.jobId).toBe(theirs);
+    expect(own.jobId).toBe(updated.outputs.purgeJobId);
+    expect(Date.parse(own.submittedAt)).toBeGreaterThanOrEqual(Date.parse(other.finishTime!));
+    expect(fx.output()).toContain(
+      `Purge job ${theirs} for library ${lib.id} (busy-elsewhere) (Queuing) cannot be taken for this request: it ` +
+        "does not carry this request's tag",
+    );
+  });
+
+  it("GIVEN the user sets userData THEN jobs carry it unchanged and a running Purge is never taken as its own", async () => {
+    const lib = await purgedOnce("own-user-data", { userData: "team-a" });
+    expect(purgeJobs(lib.id)[0].userData).toBe("team-a");
+    const same = await strayPurge(lib.id, "team-a");
+
+    const updated = await fx.update(lib, { userData: "team-a", purgeTrigger: "release-2" });
+
+    expect(purgeJobs(lib.id).map((j) => j.jobId)).toEqual([
+      lib.outputs.purgeJobId,
+      same,
+      updated.outputs.purgeJobId,
+    ]);
+    expect(fx.output()).toContain("this resource sets `userData`, so its jobs carry no tag");
+  });
+
+  it("GIVEN userData unset THEN every job carries the provider's tag, and the tag does not contain the trigger", async () => {
+    const lib = await fx.create("tagged", {});
+    await fx.update(lib, { purgeTrigger: "a-guessable-secret" });
+    const [job] = purgeJobs(lib.id);
+    expect(job.userData).toMatch(/^mps-fpdb:1:[A-Za-z0-9_-]{22}$/);
+    expect(job.userData).not.toContain("secret");
   });
 });
 
@@ -363,8 +465,8 @@ describe("a purge that goes wrong", () => {
     expect(fx.emulator.admin.counts().byAction.SubmitFpDBDeleteJob).toMatchObject({ ok: 1, dropped: 4 });
     expect(purgeJobs(lib.id)).toHaveLength(1);
     expect(fx.output()).toContain(
-      `Gave up submitting a Purge job for library ${lib.id} (unreachable) after 4 submit(s) with an unknown ` +
-        "outcome: the library may be being purged, and running the operation again adds a duplicate Purge job",
+      `Gave up submitting a Purge job for library ${lib.id} (unreachable) after 4 submits with an unknown ` +
+        "outcome: the library may be being purged, and running the operation again may add a duplicate Purge job",
     );
   });
 });
