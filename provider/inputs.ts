@@ -1,11 +1,11 @@
 /**
  * Validation of FingerprintLibrary inputs for `check` (docs/design.md, 'Validation'): pure, one
- * `CheckFailure` per bad property, each naming the property, quoting the value, and saying the
- * problem and the fix. Unknown values (the preview sentinel) are skipped and never take part in
+ * `CheckFailure` per bad property, each naming the property, quoting the value (never a free-form one's, which
+ * may be secret), and saying the problem and the fix. Unknown values (the preview sentinel) are skipped and never take part in
  * checks that combine properties.
  */
 import { editDistance, regionFinding, unlistedRegionText } from "./config/regions";
-import { DEFAULT_JOB_TIMEOUT_SECONDS, quoteInput, SCHEMA } from "./schema";
+import { DEFAULT_JOB_TIMEOUT_SECONDS, isFreeForm, quoteInput, SCHEMA } from "./schema";
 import type { LibraryInputs } from "./types";
 import { describeValue, isUnknown, joinAnd } from "./values";
 
@@ -15,6 +15,15 @@ export { describeValue, isUnknown, UNKNOWN } from "./values";
 export interface CheckFailure {
   property: string;
   reason: string;
+}
+
+/**
+ * The failures as the engine is to receive them. The engine prints the input value of a failure's named property
+ * beside the reason (`property purgeTrigger value ... has a problem`), secret or not; a free-form property's
+ * failure is therefore sent without the name, which its reason already gives.
+ */
+export function forEngine(failures: readonly CheckFailure[]): CheckFailure[] {
+  return failures.map((f) => (isFreeForm(f.property) ? { property: "", reason: f.reason } : f));
 }
 
 /** The serialized provider, which the host adds to the inputs and `check` must hand back untouched. */

@@ -3,7 +3,7 @@ import { systemClock, type Clock, type Random } from "./clock";
 import { ProviderContext } from "./context";
 import { diffLibrary } from "./diff";
 import { forProviderHost } from "./errors";
-import { checkInputs } from "./inputs";
+import { checkInputs, forEngine } from "./inputs";
 import { createOrAdopt } from "./lifecycle/create";
 import { deleteLibrary } from "./lifecycle/delete";
 import { ResourceInitFailure } from "./lifecycle/init-failure";
@@ -59,7 +59,7 @@ export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvid
     return this.run(async (ctx) => {
       const { inputs, failures, warnings } = checkInputs(news);
       for (const warning of warnings) ctx.log.warn(`${inputs.resourceName}: ${warning}`);
-      return { inputs, failures };
+      return { inputs, failures: forEngine(failures) };
     });
   }
 

@@ -15,6 +15,13 @@ export interface LibrarySpec {
   fpDbId?: string;
   deletionPolicy?: "Delete" | "Purge" | "Retain";
   importId?: string;
+  description?: string;
+  modelId?: 11 | 12 | 13 | 14;
+  purgeStrategy?: "purge" | "recreate";
+  /** The trigger is a Pulumi secret. */
+  secretTrigger?: boolean;
+  /** null leaves `userData` unset (jobs then carry the provider's tag); default "real-engine <name>". */
+  userData?: string | null;
 }
 
 /** A workspace running the fixture program with `libraries` (and more stack config). */
