@@ -1,7 +1,8 @@
 /**
  * The examples other than the quickstart (quickstart.test.ts) through the real CLI, as their READMEs tell a user
  * to run them: adopt-existing, purge-on-release and gitops (its index.ts, and automation.ts, which drives the same
- * program through the Automation API and so through the CLI on PATH, as its CI workflow does).
+ * program through the Automation API and so through the CLI on PATH, as its CI workflow does); and the program
+ * the README itself shows.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,7 +15,7 @@ import {
   type RunningEmulator,
 } from "../../emulator";
 import { hostEnv } from "../support/lifecycle";
-import { CLI_DIR, createWorkspace, EXAMPLES_DIR, requireCli } from "./support/cli";
+import { CLI_DIR, createWorkspace, EXAMPLES_DIR, REPO_ROOT, requireCli } from "./support/cli";
 import { callsSince, writesIn } from "./support/emulator-calls";
 import { opsByName } from "./support/fixture";
 
@@ -186,5 +187,34 @@ test("gitops automation.ts: the Automation API's up, purge and destroy through t
     expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)?.deleted).toBe(true);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("the README's own program: up with no undefined-output warning, a purge, a destroy", async () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Use it in a Pulumi project\n"));
+  const program = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(program).toContain("new FingerprintLibrary(");
+  const source = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-readme-program-"));
+  fs.writeFileSync(path.join(source, "Pulumi.yaml"), "name: readme-program\nruntime: nodejs\n");
+  fs.writeFileSync(path.join(source, "index.ts"), program ?? "");
+  const ws = await createWorkspace({ program: source, emulator });
+  try {
+    const up = await ws.up(["--skip-preview"]);
+    expect(up.output).not.toContain("Undefined value");
+    const { fpDbId } = await ws.outputs();
+    expect(await ws.outputs()).toEqual({ fpDbId: expect.any(String), purgeJobId: "none yet" });
+
+    await ws.setConfig("purgeTrigger", "2025-06-01");
+    await ws.up(["--skip-preview"]);
+    const purges = emulator.admin.state().jobs.filter((j) => j.fpDbId === fpDbId && j.delType === "Purge");
+    expect(purges).toEqual([expect.objectContaining({ status: "Success" })]);
+    expect(await ws.outputs()).toEqual({ fpDbId, purgeJobId: purges[0].jobId });
+
+    await ws.destroy(["--skip-preview"]);
+    expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)?.deleted).toBe(true);
+  } finally {
+    await ws.close();
+    fs.rmSync(source, { recursive: true, force: true });
   }
 });
