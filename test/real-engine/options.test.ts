@@ -52,6 +52,11 @@ describe("protect and deletionProtection", () => {
     const result = await ws.destroy(["--skip-preview"], { allowFailure: true });
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/protected/i);
+    // The provider host's own line reaches the stack's row: it says what happened, naming the library.
+    expect(result.output).toMatch(
+      /\[mps-fpdb\] library \w+ \(guarded\) has `deletionProtection` enabled, so it was not deleted: no call was made to MPS/,
+    );
+    expect(result.output).not.toContain("DeletionProtectedError");
     expect(writesIn(callsSince(emulator, before))).toEqual({});
     expect((await ws.resources()).map((r) => r.urn.split("::").pop()).sort()).toEqual(["guarded", "pinned"]);
     expect(emulator.admin.state().libraries.filter((l) => !l.deleted)).toHaveLength(2);
