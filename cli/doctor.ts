@@ -322,7 +322,7 @@ async function callChecks(
       checks.push({
         name: "endpoint answers",
         status: "fail",
-        detail: `no answer from ${url} after ${list.ms} ms (tried once)`,
+        detail: `no answer from ${url} (tried once)`,
         ms: list.ms,
         fix: messageOf(error) + (endpoint.endpoint.loopback ? emulatorHint(endpoint) : ""),
       });

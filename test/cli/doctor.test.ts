@@ -179,7 +179,7 @@ it("fails fast with the fix when nothing listens at the endpoint (a stopped emul
   expect(code).toBe(1);
   expect(check("endpoint answers")).toMatchObject({
     status: "fail",
-    detail: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+ after \d+ ms \(tried once\)$/),
+    detail: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+ \(tried once\)$/),
     fix: expect.stringContaining("ECONNREFUSED"),
   });
   expect(check("endpoint answers").fix).toContain(

@@ -3,11 +3,16 @@
  * would make the serializer inline the package by value), a program there run under Pulumi's mocks to capture
  * the `__provider` that goes into state, and that text run by the real provider host from the consumer project.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator } from "../../emulator";
+import {
+  createAdminClient,
+  DEFAULT_ACCESS_KEY_SECRET,
+  startEmulator,
+  type RunningEmulator,
+} from "../../emulator";
 import * as engine from "../../harness/engine";
 import { startProviderHost, type ProviderHost } from "../../harness/host-client";
 import { fastConfig, hostEnv, REPO_ROOT, TYPE_TOKEN } from "../support/lifecycle";
@@ -49,7 +54,7 @@ require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-pack-"));
-  // `pretest` has built dist/; prepack's rebuild would rewrite it under the other test files reading it.
+  // `pretest` has built dist/; prepare's rebuild would rewrite it under the other test files reading it.
   const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", work, "--silent"], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -93,6 +98,40 @@ it("installs as a real package, not a symlink", () => {
   expect(fs.existsSync(path.join(installed, "provider"))).toBe(false);
 });
 
+it("ships exactly the built code, its types and the documents, and every exports and bin target", () => {
+  const installed = path.join(consumer, "node_modules", "pulumi-mps-fpdb");
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as {
+    exports: Record<string, string | Record<string, string>>;
+    bin: Record<string, string>;
+  };
+  const files = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(installed, dir), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const shipped = files(".").filter((f) => !f.startsWith("node_modules"));
+  const outside = shipped.filter((f) => !/^dist\/(provider|emulator|cli)\/.+\.(js|d\.ts|js\.map)$/.test(f));
+  expect(outside.sort()).toEqual([
+    "CHANGELOG.md",
+    "LICENSE",
+    "README.md",
+    "docs/versioning.md",
+    "package.json",
+  ]);
+  const targets = Object.values(manifest.exports).flatMap((t) =>
+    typeof t === "string" ? [t] : Object.values(t),
+  );
+  for (const target of [...targets, ...Object.values(manifest.bin)]) {
+    expect(fs.existsSync(path.join(installed, target))).toBe(true);
+  }
+  for (const [specifier, target] of Object.entries(manifest.exports)) {
+    if (typeof target === "string") continue;
+    expect([specifier, target.types]).toEqual([specifier, target.default.replace(/\.js$/, ".d.ts")]);
+  }
+  expect(fs.readFileSync(path.join(installed, manifest.bin["mps-fpdb"]), "utf8")).toMatch(
+    /^#!\/usr\/bin\/env node\n/,
+  );
+});
+
 it("stores a __provider of at most 2 KB that requires only pulumi-mps-fpdb/provider-impl", () => {
   const text = captured.provider;
   const bytes = Buffer.byteLength(text, "utf8");
@@ -110,6 +149,51 @@ it("holds no provider logic and no secret", () => {
   expect(text).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
   expect(JSON.stringify(captured.inputs)).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
   expect(captured.inputs).toMatchObject({ resourceName: "consumer-lib", description: "from the tarball" });
+});
+
+describe("the mps-fpdb command from the installed package", () => {
+  const npx = (args: string[]) =>
+    execFileSync("npx", ["--no-install", "mps-fpdb", ...args], { cwd: consumer, encoding: "utf8" });
+
+  it("answers --help through npx", () => {
+    expect(npx(["--help"])).toMatch(/^Usage: mps-fpdb <command> \[options\]/);
+    expect(npx(["emulator", "--help"])).toMatch(/^Usage: mps-fpdb emulator \[options\]/);
+    expect(npx(["doctor", "--help"])).toMatch(/^Usage: mps-fpdb doctor \[options\]/);
+    expect(npx(["jobs", "--help"])).toMatch(/^Usage: mps-fpdb jobs <fpDbId\.\.\.> \[options\]/);
+  });
+
+  it("starts the emulator through npx in under 2 s, and stops it", async () => {
+    const started = Date.now();
+    // Its own process group: npx does not pass SIGTERM on to the command, so the group is what gets stopped.
+    const child = spawn("npx", ["--no-install", "mps-fpdb", "emulator", "--port", "0"], {
+      cwd: consumer,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        let err = "";
+        child.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          if (out.includes("\n")) resolve(out.split("\n")[0]);
+        });
+        child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+        child.on("exit", (code) => reject(new Error(`exited with ${code}: ${err}`)));
+      });
+      const elapsed = Date.now() - started;
+      console.log(`npx mps-fpdb emulator printed its URL after ${elapsed} ms`);
+      expect(elapsed).toBeLessThan(2000);
+      const url = /^MPS emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)?.[1];
+      expect(url).toBeDefined();
+      const admin = createAdminClient(url!);
+      expect((await admin.state()).libraries).toEqual([]);
+    } finally {
+      const exited = new Promise((r) => child.on("exit", r));
+      process.kill(-child.pid!, "SIGTERM");
+      await exited;
+    }
+  });
 });
 
 describe("run by the provider host from the consumer project", () => {
