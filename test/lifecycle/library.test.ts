@@ -7,6 +7,7 @@
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { ResourceInitError } from "../../harness/host-client";
 import { LifecycleFixture } from "../support/lifecycle";
+import { SCHEMA_VERSION } from "../../provider/types";
 import { rejection } from "../support/thrown";
 
 let fx: LifecycleFixture;
@@ -45,7 +46,7 @@ describe("create and read", () => {
       libraryName: "catalogue",
       description: "films",
       region: "cn-hangzhou",
-      schemaVersion: 2,
+      schemaVersion: SCHEMA_VERSION,
       jobHistory: [],
     });
     const stored = fx.emulator.admin.state().libraries.find((l) => l.fpDbId === lib.id);
