@@ -15,6 +15,7 @@ import {
   type CreateFpShotDbResult,
   type ListFpShotDbResult,
   type MpsApi,
+  type ReadOptions,
   type QueryFpDbDeleteJobListResult,
   type SubmitFpDbDeleteJobRequest,
   type SubmitFpDbDeleteJobResult,
@@ -89,10 +90,10 @@ export class MpsClient implements MpsApi {
   }
 
   /** With no ids, answers with empty lists without calling (the service's behaviour there is undocumented). */
-  async listFpShotDb(fpDbIds: readonly string[]): Promise<ListFpShotDbResult> {
+  async listFpShotDb(fpDbIds: readonly string[], options: ReadOptions = {}): Promise<ListFpShotDbResult> {
     checkIdCount("ListFpShotDB", fpDbIds);
     if (fpDbIds.length === 0) return { requestId: "", libraries: [], nonExistIds: [] };
-    return this.send("ListFpShotDB", { FpDBIds: fpDbIds.join(",") }, parseListFpShotDb);
+    return this.send("ListFpShotDB", { FpDBIds: fpDbIds.join(",") }, parseListFpShotDb, options);
   }
 
   /** `DelType` is always sent, because the service's default (Purge) must never be chosen by omission. */
@@ -110,20 +111,30 @@ export class MpsClient implements MpsApi {
   }
 
   /** No ids (or an empty list) asks for the service's 20 newest jobs. */
-  async queryFpDbDeleteJobList(jobIds?: readonly string[]): Promise<QueryFpDbDeleteJobListResult> {
+  async queryFpDbDeleteJobList(
+    jobIds?: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<QueryFpDbDeleteJobListResult> {
     checkIdCount("QueryFpDBDeleteJobList", jobIds ?? []);
     const query: Record<string, string> =
       jobIds !== undefined && jobIds.length > 0 ? { JobIds: jobIds.join(",") } : {};
-    return this.send("QueryFpDBDeleteJobList", query, parseQueryFpDbDeleteJobList);
+    return this.send("QueryFpDBDeleteJobList", query, parseQueryFpDbDeleteJobList, options);
   }
 
   private send<T>(
     action: string,
     query: Record<string, string>,
     parse: (body: Record<string, unknown>) => T,
+    options: ReadOptions = {},
   ): Promise<T> {
     const limiter = this.limiters.limiterFor(this.transport.endpointHost, action, this.requestsPerSecond);
-    const call: RetryCall = { action, write: isWriteAction(action), limiter, onRetry: this.onRetry };
+    const call: RetryCall = {
+      action,
+      write: isWriteAction(action),
+      limiter,
+      onRetry: this.onRetry,
+      retryUntil: options.retryUntil,
+    };
     return this.retry.run(call, async () => parse(await this.transport.call(action, query)));
   }
 }

@@ -95,8 +95,20 @@ export const MAX_IDS_PER_CALL = 10;
 export interface MpsApi {
   createFpShotDb(request: CreateFpShotDbRequest): Promise<CreateFpShotDbResult>;
   /** At most `MAX_IDS_PER_CALL` ids. */
-  listFpShotDb(fpDbIds: readonly string[]): Promise<ListFpShotDbResult>;
+  listFpShotDb(fpDbIds: readonly string[], options?: ReadOptions): Promise<ListFpShotDbResult>;
   submitFpDbDeleteJob(request: SubmitFpDbDeleteJobRequest): Promise<SubmitFpDbDeleteJobResult>;
   /** With no ids, the service returns its 20 newest jobs. At most `MAX_IDS_PER_CALL` ids. */
-  queryFpDbDeleteJobList(jobIds?: readonly string[]): Promise<QueryFpDbDeleteJobListResult>;
+  queryFpDbDeleteJobList(
+    jobIds?: readonly string[],
+    options?: ReadOptions,
+  ): Promise<QueryFpDbDeleteJobListResult>;
+}
+
+/** Bounds of one read. */
+export interface ReadOptions {
+  /**
+   * No retry starts at or after this time (epoch ms of the client's clock): a wait's look must not outlast the
+   * wait's own bound. The last failure is thrown instead.
+   */
+  retryUntil?: number;
 }

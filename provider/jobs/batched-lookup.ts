@@ -1,3 +1,4 @@
+import type { ReadOptions } from "../client/types";
 import { MpsApiError } from "../errors";
 
 /**
@@ -10,7 +11,7 @@ export interface BatchAnswer<V> {
 }
 
 /** Fetches one batch of at most `MAX_IDS_PER_CALL` ids. Throws when the whole call failed. */
-export type FetchBatch<V> = (ids: string[]) => Promise<BatchAnswer<V>>;
+export type FetchBatch<V> = (ids: string[], options?: ReadOptions) => Promise<BatchAnswer<V>>;
 
 /** The outcome for one id of a batch: its value (`undefined` = the service says it does not exist), or an error. */
 export type IdOutcome<V> = { ok: true; value: V | undefined } | { ok: false; error: unknown };
@@ -38,11 +39,12 @@ export async function fetchAccounted<V>(
   fetchBatch: FetchBatch<V>,
   ids: readonly string[],
   subject: BatchSubject,
+  options: ReadOptions = {},
 ): Promise<Map<string, IdOutcome<V>>> {
   const outcomes = new Map<string, IdOutcome<V>>();
   let answer: BatchAnswer<V>;
   try {
-    answer = await fetchBatch([...ids]);
+    answer = await fetchBatch([...ids], options);
   } catch (error) {
     if (!refusedForOneId(error)) {
       for (const id of ids) outcomes.set(id, { ok: false, error });
@@ -54,8 +56,8 @@ export async function fetchAccounted<V>(
     }
     const middle = Math.ceil(ids.length / 2);
     const halves = await Promise.all([
-      fetchAccounted(fetchBatch, ids.slice(0, middle), subject),
-      fetchAccounted(fetchBatch, ids.slice(middle), subject),
+      fetchAccounted(fetchBatch, ids.slice(0, middle), subject, options),
+      fetchAccounted(fetchBatch, ids.slice(middle), subject, options),
     ]);
     for (const half of halves) for (const [id, outcome] of half) outcomes.set(id, outcome);
     return outcomes;

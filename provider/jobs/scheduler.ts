@@ -376,7 +376,12 @@ export class Lane<V> {
       w.final = sentAt >= w.deadline;
       w.hurryAt = undefined;
     }
-    const outcomes = await fetchAccounted(this.fetchBatch, ids, this.subject);
+    // A look never outlasts the bound of a wait riding on it: retries stop at the earliest deadline, and a wait
+    // whose look then failed plans another look or, at its deadline, times out.
+    const retryUntil = Math.min(...riding.map((w) => w.deadline));
+    const outcomes = await fetchAccounted(this.fetchBatch, ids, this.subject, {
+      retryUntil: Number.isFinite(retryUntil) ? retryUntil : undefined,
+    });
     const answeredAt = this.clock.now();
     for (const [id, waiters] of lookups) {
       const outcome = outcomes.get(id);

@@ -52,8 +52,8 @@ export class JobWatcher {
     const scheduler = options.scheduler ?? new WaitScheduler({ clock: options.clock });
     this.lane = scheduler.lane(
       `${endpointKeyOf(options)}\u0000QueryFpDBDeleteJobList`,
-      async (ids) => {
-        const result = await api.queryFpDbDeleteJobList(ids);
+      async (ids, options) => {
+        const result = await api.queryFpDbDeleteJobList(ids, options);
         return {
           found: new Map(result.jobs.map((job) => [job.jobId, job])),
           gone: new Set(result.nonExistIds),
@@ -165,8 +165,8 @@ export class LibraryWatcher {
     const scheduler = options.scheduler ?? new WaitScheduler({ clock: options.clock });
     this.lane = scheduler.lane(
       `${endpointKeyOf(options)}\u0000ListFpShotDB`,
-      async (ids) => {
-        const result = await api.listFpShotDb(ids);
+      async (ids, options) => {
+        const result = await api.listFpShotDb(ids, options);
         return {
           found: new Map(result.libraries.map((library) => [library.fpDbId, library])),
           gone: new Set(result.nonExistIds),
@@ -221,8 +221,8 @@ export class LibraryWatcher {
 export function noticingSubmits(api: MpsApi, jobs: JobWatcher, clock: Clock): MpsApi {
   return {
     createFpShotDb: (request) => api.createFpShotDb(request),
-    listFpShotDb: (ids) => api.listFpShotDb(ids),
-    queryFpDbDeleteJobList: (ids) => api.queryFpDbDeleteJobList(ids),
+    listFpShotDb: (ids, options) => api.listFpShotDb(ids, options),
+    queryFpDbDeleteJobList: (ids, options) => api.queryFpDbDeleteJobList(ids, options),
     submitFpDbDeleteJob: async (request) => {
       const result = await api.submitFpDbDeleteJob(request);
       jobs.noteSubmitted(result.jobId, request.delType, clock.now());

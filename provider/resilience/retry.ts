@@ -66,6 +66,8 @@ export interface RetryCall {
   write: boolean;
   /** Asked for a send token before every attempt and told whether the service throttled it. */
   limiter?: RateLimiter;
+  /** No retry starts at or after this time (epoch ms of the strategy's clock); the last error is thrown. */
+  retryUntil?: number;
   /** Told about every retry (for logs); never about the final failure, which is thrown. */
   onRetry?: (info: {
     action: string;
@@ -102,6 +104,7 @@ export class RetryStrategy {
         if (!isRetryable(kind, call.write)) throw error;
         if (attemptNo >= this.options.maxAttempts) throw withAttemptCount(error, attemptNo);
         const delayMs = backoffDelayMs(attemptNo - 1, kind, this.options, this.random);
+        if (call.retryUntil !== undefined && this.clock.now() + delayMs >= call.retryUntil) throw error;
         call.onRetry?.({ action: call.action, attempt: attemptNo, kind, delayMs, error });
         await this.clock.sleep(delayMs);
       }

@@ -1,5 +1,6 @@
 import { MpsClient } from "../../provider/client/mps-client";
-import { MpsApiError, type ErrorKind } from "../../provider/errors";
+import { JobWatcher } from "../../provider/jobs/watchers";
+import { MpsApiError, WaitTimeoutError, type ErrorKind } from "../../provider/errors";
 import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
 import { FakeClock } from "../support/fake-clock";
 import { FakeTransport } from "./fake-transport";
@@ -316,5 +317,40 @@ describe("MpsClient retries", () => {
     await Promise.all(calls);
     // 20 calls through one bucket: 5 at once, then 15 more at 95/s.
     expect(Math.max(...times)).toBeCloseTo((15 * 1000) / 95, 2);
+  });
+});
+
+describe("a read bounded by retryUntil", () => {
+  it("starts no retry at or after retryUntil and throws the last failure", async () => {
+    const clock = new FakeClock();
+    const transport = new FakeTransport().answer(
+      "ListFpShotDB",
+      apiError("ListFpShotDB", "ServiceUnavailable", "transient", 503),
+    );
+    const startedAt = clock.now();
+    const error = await client(transport, clock)
+      .listFpShotDb(["lib-1"], { retryUntil: startedAt + 1_000 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ServiceUnavailable" });
+    // Full jitter at 0.5: delays of 100, 200, 400 and 800 ms, so attempts at 0, 0.1, 0.3 and 0.7 s; a fifth
+    // would start at 1.5 s, past the bound.
+    expect(transport.callsTo("ListFpShotDB")).toHaveLength(4);
+    expect(clock.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  it("a wait whose looks keep failing ends at its bound, retries of the last look included", async () => {
+    const clock = new FakeClock();
+    const transport = new FakeTransport().answer(
+      "QueryFpDBDeleteJobList",
+      apiError("QueryFpDBDeleteJobList", "ServiceUnavailable", "transient", 503),
+    );
+    const watcher = new JobWatcher(client(transport, clock), { clock });
+    const startedAt = clock.now();
+    const error = await watcher
+      .waitForJob("job-1", { intervalMs: 5_000, timeoutMs: 300_000, describe: "library lib-1 (my-lib)" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as WaitTimeoutError).waitedMs).toBeLessThanOrEqual(300_000);
+    expect(clock.now() - startedAt).toBeLessThanOrEqual(300_000);
   });
 });
