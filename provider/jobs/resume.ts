@@ -228,6 +228,7 @@ export async function resumeOrSubmit(
 
   let ambiguousSubmits = 0;
   let busyWaitMs = options.timing.intervalMs;
+  const firstSentAt = clock.now();
   for (;;) {
     const sentAt = clock.now();
     try {
@@ -274,6 +275,12 @@ export async function resumeOrSubmit(
       }
 
       if (err.code === UNFINISHED_JOB_CODE) {
+        // After a submit whose answer was lost, the job under way may be that submit's, seen earlier by its tag.
+        const lost = ambiguousSubmits > 0 ? ourSighting(services, request, options, firstSentAt) : undefined;
+        if (lost) {
+          const outcome = resumed(lost, options, "the job created by a submit whose answer was lost");
+          return withDoubts(outcome, request, doubt, ambiguousSubmits);
+        }
         const running = await findUnfinishedJob(services, request, { anyDelType: true });
         if (running && running.delType === request.delType && belongsToRequest(running, request, options)) {
           const outcome = resumed(running, options, "a job already under way");
@@ -492,7 +499,9 @@ async function findJobSubmittedSince(
   sentAt: number,
   options: Pick<ResumeOptions, "tag" | "knownJobIds">,
 ): Promise<FpDbDeleteJob | undefined> {
-  const jobs = await services.jobs.recentJobs({ startedAfter: sentAt });
+  const recent = await services.jobs.recentJobs({ startedAfter: sentAt });
+  // A tagged Purge is this request's wherever it was seen: also out of the window, in an earlier read.
+  const jobs = options.tag === undefined ? recent : [...recent, ...services.jobs.sightings()];
   return newest(
     jobs.filter((job) => {
       if (job.fpDbId !== request.fpDbId || job.delType !== request.delType) return false;
@@ -502,6 +511,27 @@ async function findJobSubmittedSince(
       const created = createdAt(job);
       return Number.isFinite(created) && created >= sentAt - CREATION_TIME_SLACK_MS;
     }),
+  );
+}
+
+/** A job carrying this request's tag that a window read showed since the request's first submit. */
+function ourSighting(
+  services: Services,
+  request: SubmitFpDbDeleteJobRequest,
+  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
+  since: number,
+): FpDbDeleteJob | undefined {
+  if (options.tag === undefined) return undefined;
+  return newest(
+    services.jobs
+      .sightings()
+      .filter(
+        (job) =>
+          job.fpDbId === request.fpDbId &&
+          job.delType === request.delType &&
+          belongsToRequest(job, request, options) &&
+          createdAt(job) >= since - CREATION_TIME_SLACK_MS,
+      ),
   );
 }
 

@@ -21,6 +21,11 @@ export interface WatcherOptions {
   endpointKey?: string;
 }
 
+/** How slow a Purge submit's answer is before the window is sampled while it is awaited, and how often then. */
+export const SLOW_SUBMIT_MS = 100;
+/** Sightings kept per watcher: far more than any window, little memory (a job is a few hundred bytes). */
+export const MAX_SIGHTINGS = 5_000;
+
 /** Learning class of a job whose DelType is not known yet (a job resumed from an earlier run). */
 const UNKNOWN_JOB_CLASS = "job";
 /** Learning class of library waits (active after a create, gone after a Delete). */
@@ -43,6 +48,11 @@ export class JobWatcher {
   private atStart?: Promise<FpDbDeleteJob[]>;
   /** Jobs this process submitted: their DelType and submit time, so their waits learn from the right class. */
   private readonly submitted = new Map<string, { delType: DelType; at: number }>();
+  /** Every job any window read of this process showed, newest sighting last (see {@link sightings}). */
+  private readonly seen = new Map<string, FpDbDeleteJob>();
+  /** Purge submits whose answer has not come yet; while any is slow, the window is sampled. */
+  private submitsInFlight = 0;
+  private sampling = false;
 
   constructor(
     private readonly api: MpsApi,
@@ -82,13 +92,66 @@ export class JobWatcher {
     const inFlight = this.recent;
     if (inFlight !== undefined && inFlight.startedAt >= (options.startedAfter ?? -Infinity))
       return inFlight.jobs;
-    const call = { startedAt: this.clock.now(), jobs: this.api.queryFpDbDeleteJobList().then((r) => r.jobs) };
+    const call = {
+      startedAt: this.clock.now(),
+      jobs: this.api.queryFpDbDeleteJobList().then((r) => this.remember(r.jobs)),
+    };
     this.recent = call;
     const clear = (): void => {
       if (this.recent === call) this.recent = undefined;
     };
     call.jobs.then(clear, clear);
     return call.jobs;
+  }
+
+  /**
+   * Every job a window read of this process has shown (up to {@link MAX_SIGHTINGS}, the latest kept), with the
+   * status seen then. A job pushed out of the 20 newest by a bulk run's own submits stays findable here: a Purge
+   * whose submit answer was lost can be recognised by its tag long after it left the window.
+   */
+  sightings(): FpDbDeleteJob[] {
+    return [...this.seen.values()];
+  }
+
+  /**
+   * Runs a Purge submit and, while its answer is slower than {@link SLOW_SUBMIT_MS}, reads the 20 newest jobs every
+   * {@link SLOW_SUBMIT_MS} (one read shared by every slow submit). A submit whose answer then times out has its job
+   * in {@link sightings}, even when the run's other submits pushed it out of the window before the timeout. Fast
+   * answers, the usual case, cost nothing.
+   */
+  async whileSubmitting<T>(submit: Promise<T>): Promise<T> {
+    this.submitsInFlight += 1;
+    if (!this.sampling) void this.sample();
+    try {
+      return await submit;
+    } finally {
+      this.submitsInFlight -= 1;
+    }
+  }
+
+  private async sample(): Promise<void> {
+    this.sampling = true;
+    try {
+      for (;;) {
+        await this.clock.sleep(SLOW_SUBMIT_MS);
+        if (this.submitsInFlight === 0) return;
+        await this.recentJobs().catch(() => undefined);
+      }
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private remember(jobs: FpDbDeleteJob[]): FpDbDeleteJob[] {
+    for (const job of jobs) {
+      this.seen.delete(job.jobId);
+      this.seen.set(job.jobId, job);
+    }
+    for (const oldest of this.seen.keys()) {
+      if (this.seen.size <= MAX_SIGHTINGS) break;
+      this.seen.delete(oldest);
+    }
+    return jobs;
   }
 
   /**
@@ -224,7 +287,9 @@ export function noticingSubmits(api: MpsApi, jobs: JobWatcher, clock: Clock): Mp
     listFpShotDb: (ids, options) => api.listFpShotDb(ids, options),
     queryFpDbDeleteJobList: (ids, options) => api.queryFpDbDeleteJobList(ids, options),
     submitFpDbDeleteJob: async (request) => {
-      const result = await api.submitFpDbDeleteJob(request);
+      // Only a Purge can be duplicated by a lost answer (a second Delete is refused, or finds the library gone).
+      const submit = api.submitFpDbDeleteJob(request);
+      const result = await (request.delType === "Purge" ? jobs.whileSubmitting(submit) : submit);
       jobs.noteSubmitted(result.jobId, request.delType, clock.now());
       return result;
     },

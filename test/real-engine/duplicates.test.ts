@@ -1,0 +1,87 @@
+/**
+ * How many Purge jobs each library gets when submits lose their answers or a run is killed mid-purge, through
+ * Pulumi's own CLI, counted from the emulator's ledger. The promise: each trigger gets a Purge of its own, and a
+ * duplicate only where an ambiguous submit's job cannot be found, each one logged with its library.
+ */
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { requireCli, type Workspace } from "./support/cli";
+import { librariesWorkspace, setLibraries, type LibrarySpec } from "./support/fixture";
+
+jest.setTimeout(300_000);
+
+const LIBRARIES = 60;
+let emulator: RunningEmulator;
+const workspaces: Workspace[] = [];
+
+beforeAll(async () => {
+  requireCli();
+  emulator = await startEmulator({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 1000 });
+});
+
+afterAll(async () => {
+  for (const ws of workspaces) await ws.close();
+  await emulator?.close();
+});
+
+function specs(prefix: string, trigger?: string): LibrarySpec[] {
+  return Array.from({ length: LIBRARIES }, (_, i) => ({
+    name: `${prefix}-${i}`,
+    userData: null,
+    ...(trigger === undefined ? {} : { purgeTrigger: trigger }),
+  }));
+}
+
+/** Purge jobs per library of the stack, from the emulator's ledger. */
+async function purgesPerLibrary(ws: Workspace): Promise<number[]> {
+  const ids = (await ws.resources()).map((r) => r.id);
+  const jobs = emulator.admin.state().jobs.filter((j) => j.delType === "Purge");
+  return ids.map((id) => jobs.filter((j) => j.fpDbId === id).length);
+}
+
+test("submits whose answers time out after the job was made: one Purge per library, found by its tag", async () => {
+  const ws = await librariesWorkspace(emulator, specs("slow"), { "pulumi-mps-fpdb:readTimeoutMs": "400" });
+  workspaces.push(ws);
+  await ws.up(["--skip-preview"]);
+
+  // Every first submit is executed, then its answer is held past the client's read timeout.
+  emulator.admin.addFault({
+    type: "latency",
+    action: "SubmitFpDBDeleteJob",
+    latencyMs: 1_000,
+    count: LIBRARIES,
+  });
+  await setLibraries(ws, specs("slow", "release-1"));
+  const up = await ws.up(["--skip-preview"]);
+
+  const counts = await purgesPerLibrary(ws);
+  expect(counts).toEqual(Array(LIBRARIES).fill(1));
+  expect(up.output).not.toContain("possible duplicate");
+  expect(up.output).toContain("the job created by a submit whose answer was lost");
+});
+
+test("a purge killed after some submits and run again: the killed run's jobs are taken by their tag", async () => {
+  const ws = await librariesWorkspace(emulator, specs("killed"));
+  workspaces.push(ws);
+  await ws.up(["--skip-preview"]);
+
+  emulator.admin.setSettings({ jobSeconds: 2 });
+  await setLibraries(ws, specs("killed", "release-1"));
+  const run = ws.start(["up", "--yes", "--skip-preview"]);
+  // Killed once the ledger holds 20 of the run's Purge jobs: the rest of the libraries have none yet.
+  while (emulator.admin.state().jobs.filter((j) => j.delType === "Purge").length < 20) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  run.signal("SIGKILL");
+  await run.done.catch(() => undefined);
+  const submittedBeforeKill = emulator.admin.state().jobs.filter((j) => j.delType === "Purge").length;
+  expect(submittedBeforeKill).toBeGreaterThanOrEqual(20);
+
+  emulator.admin.setSettings({ jobSeconds: 0.3 });
+  await ws.run(["cancel", "--yes"]);
+  const rerun = await ws.up(["--skip-preview"]);
+
+  expect(await purgesPerLibrary(ws)).toEqual(Array(LIBRARIES).fill(1));
+  expect(rerun.output).not.toContain("possible duplicate");
+  const outputs = (await ws.resources()).map((r) => r.outputs?.purgeJobStatus);
+  expect(outputs).toEqual(Array(LIBRARIES).fill("Success"));
+});
