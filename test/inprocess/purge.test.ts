@@ -319,6 +319,18 @@ describe("a purge interrupted by a killed run", () => {
   });
 });
 
+describe("a purge without waiting", () => {
+  it("GIVEN a library created without waiting WHEN a Purge is submitted without waiting THEN the status is current", async () => {
+    const lib = await fx.create("no-waits", { waitForCompletion: false });
+    expect(lib.outputs.status).toBe("offline");
+    await fx.pass(MINUTE);
+
+    const updated = await fx.update(lib, { waitForCompletion: false, purgeTrigger: "r1" });
+
+    expect(updated.outputs).toMatchObject({ status: "active", purgeJobStatus: "Queuing" });
+  });
+});
+
 describe("someone else's Purge never answers this stack's trigger", () => {
   it("GIVEN another stack that adopted the library purged it WHEN this stack sets its first trigger THEN it submits its own", async () => {
     const fpDbId = fx.emulator.admin.seedLibrary({ name: "shared-library" });

@@ -115,6 +115,34 @@ describe("ProgressReporter", () => {
     return { clock, progress, text };
   }
 
+  it("GIVEN possible duplicates in a bulk run THEN the first is written at once in full, the rest in one line at the end", () => {
+    const { progress, text } = setup();
+    const waits = Array.from({ length: 30 }, (_, i) =>
+      progress.begin({ kind: "Purge", jobId: `J${i}`, fpDbId: `fp-${i}`, resourceName: `lib-${i}` }),
+    );
+    for (const [i, wait] of waits.entries()) {
+      wait.possibleDuplicate({
+        jobId: `J${i}`,
+        fpDbId: `fp-${i}`,
+        resourceName: `lib-${i}`,
+        why: "the reason",
+      });
+    }
+    expect(text()).toEqual([
+      "[mps-fpdb] Purge job J0 for library fp-0 (lib-0) is a possible duplicate: the reason (harmless: the library " +
+        "is emptied twice)",
+    ]);
+    for (const wait of waits) wait.end(true);
+    const named = Array.from({ length: 20 }, (_, i) => `fp-${i + 1} (lib-${i + 1}, job J${i + 1})`).join(
+      ", ",
+    );
+    expect(text().slice(1)).toEqual([
+      "[mps-fpdb] 30/30 Purge jobs done",
+      "[mps-fpdb] 29 more Purge jobs of this run are possible duplicates (harmless: those libraries are emptied " +
+        `twice): ${named} and 9 more. Why: the reason`,
+    ]);
+  });
+
   it("GIVEN one wait THEN a line naming job, library and resource, at most once per interval", () => {
     const { clock, progress, text } = setup();
     const wait = progress.begin({ kind: "Delete", jobId: "J1", fpDbId: "fp-1", resourceName: "videos" });
