@@ -5,6 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireCli, type Workspace } from "./support/cli";
+import { outOfBandApi } from "../support/mps";
 import { librariesWorkspace, setLibraries, type LibrarySpec } from "./support/fixture";
 
 jest.setTimeout(300_000);
@@ -31,6 +32,31 @@ function specs(prefix: string, trigger?: string): LibrarySpec[] {
   }));
 }
 
+/**
+ * Another tenant of the account purging its own libraries at `perSecond` once `start()` holds, until stopped: the
+ * 20-job window is account-wide, so this pushes the stack's jobs out of it within a fraction of a second.
+ */
+function busyAccount(perSecond: number, start: () => boolean): { stop(): Promise<number> } {
+  const api = outOfBandApi(emulator.endpoint);
+  const others = Array.from({ length: 200 }, (_, i) => emulator.admin.seedLibrary({ name: `tenant-${i}` }));
+  let sent = 0;
+  const pending: Promise<unknown>[] = [];
+  const timer = setInterval(() => {
+    if (sent === 0 && !start()) return;
+    pending.push(
+      api.submitFpDbDeleteJob({ fpDbId: others[sent % others.length], delType: "Purge" }).catch(() => 0),
+    );
+    sent += 1;
+  }, 1000 / perSecond);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return sent;
+    },
+  };
+}
+
 /** Purge jobs per library of the stack, from the emulator's ledger. */
 async function purgesPerLibrary(ws: Workspace): Promise<number[]> {
   const ids = (await ws.resources()).map((r) => r.id);
@@ -39,7 +65,7 @@ async function purgesPerLibrary(ws: Workspace): Promise<number[]> {
 }
 
 test("submits whose answers time out after the job was made: one Purge per library, found by its tag", async () => {
-  const ws = await librariesWorkspace(emulator, specs("slow"), { "pulumi-mps-fpdb:readTimeoutMs": "400" });
+  const ws = await librariesWorkspace(emulator, specs("slow"), { "pulumi-mps-fpdb:readTimeoutMs": "3000" });
   workspaces.push(ws);
   await ws.up(["--skip-preview"]);
 
@@ -47,11 +73,16 @@ test("submits whose answers time out after the job was made: one Purge per libra
   emulator.admin.addFault({
     type: "latency",
     action: "SubmitFpDBDeleteJob",
-    latencyMs: 1_000,
+    latencyMs: 4_000,
     count: LIBRARIES,
   });
   await setLibraries(ws, specs("slow", "release-1"));
+  // Once every library's job exists (their answers held back), the tenant pushes them out of the window.
+  const ids = new Set((await ws.resources()).map((r) => r.id));
+  const stackJobs = () => emulator.admin.state().jobs.filter((j) => ids.has(j.fpDbId));
+  const tenant = busyAccount(50, () => stackJobs().length >= LIBRARIES);
   const up = await ws.up(["--skip-preview"]);
+  expect(await tenant.stop()).toBeGreaterThan(100);
 
   const counts = await purgesPerLibrary(ws);
   expect(counts).toEqual(Array(LIBRARIES).fill(1));
