@@ -55,8 +55,8 @@ interface Replacement {
 
 /**
  * Decides what an `up` does to one library. Throws `ConfigError` when the change cannot be made: a certain
- * replacement while `deletionProtection` is on (stored or new), or a Purge on an adopted library that the service
- * reports as Delete-only. A replacement caused only by a value unknown during preview is reported but not
+ * replacement while `deletionProtection` is on (stored or new) or together with a change to what deletes the old
+ * library, or a Purge on an adopted library that the service reports as Delete-only. A replacement caused only by a value unknown during preview is reported but not
  * refused: the update's own diff sees the real value and refuses it then if it is a real change.
  */
 export function diffLibrary(
@@ -108,8 +108,12 @@ export function diffLibrary(
       { purge: purge === "submit", deletionPolicy: news.deletionPolicy },
     );
   }
-  refuseProtectedReplacement(olds, news, replacements);
-  refuseUnseenDestroySettings(olds, news, replacements);
+  // A replacement caused only by a value unknown during preview is not refused: the update's diff sees the value.
+  const certain = replacements.filter((r) => r.certain);
+  if (certain.length > 0) {
+    refuseProtectedReplacement(olds, news, certain);
+    refuseUnseenDestroySettings(olds, news, certain);
+  }
 
   const replaces = [...new Set(replacements.map((r) => r.key))];
   // A removed purgeTrigger submits nothing, but still counts as a change so the outputs drop the old trigger.
@@ -200,18 +204,17 @@ export function refuseDeleteOnlyAdoption(
   );
 }
 
-function refuseProtectedReplacement(
-  olds: LibraryState,
-  news: LibraryInputs,
-  replacements: Replacement[],
-): void {
-  const certain = replacements.filter((r) => r.certain);
-  if (certain.length === 0) return;
-  if (olds.deletionProtection !== true && news.deletionProtection !== true) return;
+/** "`a` (x → y), `b` (changed) force a replacement". */
+function forcing(certain: Replacement[]): string {
   const causes = certain.map((r) => r.detail).join(", ");
+  return `${causes} ${certain.length === 1 ? "forces" : "force"} a replacement`;
+}
+
+function refuseProtectedReplacement(olds: LibraryState, news: LibraryInputs, certain: Replacement[]): void {
+  if (olds.deletionProtection !== true && news.deletionProtection !== true) return;
   const what =
-    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}): ${causes} ` +
-    `${certain.length === 1 ? "forces" : "force"} a replacement, which deletes the library and its fingerprints`;
+    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}): ${forcing(certain)}, which deletes the ` +
+    "library and its fingerprints";
   // Protection is read from both sides, so switching it off in the same update as the replacing change cannot
   // work: say that it takes an update of its own, which is not what the usual advice says.
   const fix =
@@ -231,31 +234,24 @@ function refuseProtectedReplacement(
  * change would still delete it. `deletionProtection` has its own rule (both sides count). Values unknown during
  * preview are left to the update's own diff, which sees them and refuses then.
  */
-function refuseUnseenDestroySettings(
-  olds: LibraryState,
-  news: LibraryInputs,
-  replacements: Replacement[],
-): void {
-  const certain = replacements.filter((r) => r.certain);
-  if (certain.length === 0) return;
-  const unseen: string[] = [];
+function refuseUnseenDestroySettings(olds: LibraryState, news: LibraryInputs, certain: Replacement[]): void {
+  const unseen: { key: string; text: string }[] = [];
   for (const key of SCHEMA.destroyUses as (keyof LibraryInputs)[]) {
     if (key === "deletionProtection" || isUnknown(news[key])) continue;
     if (key === "deletionPolicy") {
       // Compared as what happens to the old library: an unset policy means that library's default.
       const stored = effectiveDeletionPolicy(olds);
       const asked = news.deletionPolicy ?? effectiveDeletionPolicy({ adopted: olds.adopted });
-      if (stored !== asked) unseen.push(`\`deletionPolicy\` (${stored} → ${asked})`);
+      if (stored !== asked) unseen.push({ key, text: `\`deletionPolicy\` (${stored} → ${asked})` });
     } else if (differs(olds[key], news[key])) {
-      unseen.push(changeText(key, olds[key], news[key]));
+      unseen.push({ key, text: changeText(key, olds[key], news[key]) });
     }
   }
   if (unseen.length === 0) return;
-  const causes = certain.map((r) => r.detail).join(", ");
-  const names = joinAnd(unseen.map((u) => u.slice(0, u.indexOf(" "))));
+  const names = joinAnd(unseen.map((u) => `\`${u.key}\``));
   throw new ConfigError(
-    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}) in this update: ${causes} ` +
-      `${certain.length === 1 ? "forces" : "force"} a replacement, and the same update changes ${joinAnd(unseen)}. ` +
+    `Cannot replace library ${olds.fpDbId} (${olds.resourceName}) in this update: ${forcing(certain)}, and the ` +
+      `same update changes ${joinAnd(unseen.map((u) => u.text))}. ` +
       "Pulumi deletes the replaced library with the settings stored at the last update, so the new " +
       `${unseen.length === 1 ? "value" : "values"} would not apply to it. Change ${names} in an update of ` +
       "its own first (undo the change that forces the replacement and run `pulumi up`), then make that change " +
