@@ -3,18 +3,12 @@
  * recorded in the state at the last create or update, never with what the service reports, so an adopted
  * library's real name or a changed environment never looks like a change.
  */
+import { effectiveDeletionPolicy, isDeleteOnly, refuseDeleteOnlyAdoption } from "./deletion-rules";
 import { ConfigError, DeletionProtectedError } from "./errors";
 import { describeValue, isUnknown } from "./inputs";
 import { isFreeForm, SCHEMA } from "./schema";
 import { canonicalJson, joinAnd } from "./values";
-import {
-  BEHAVIOUR_INPUTS,
-  CREATE_ONLY_INPUTS,
-  DOCUMENTED_MODEL_IDS,
-  type DeletionPolicy,
-  type LibraryInputs,
-  type LibraryState,
-} from "./types";
+import { BEHAVIOUR_INPUTS, CREATE_ONLY_INPUTS, type LibraryInputs, type LibraryState } from "./types";
 
 /** What `diff` tells Pulumi, plus what `update` must do about the purge trigger. */
 export interface DiffDecision {
@@ -32,19 +26,6 @@ const CREATE_ONLY: readonly (keyof LibraryInputs)[] = CREATE_ONLY_INPUTS;
 
 /** Inputs whose change is an in-place update that only records them (the logical name included). */
 const MUTABLE: readonly (keyof LibraryInputs)[] = ["resourceName", ...BEHAVIOUR_INPUTS];
-
-/** True for libraries that accept only Delete jobs: every documented ModelId (11-14). */
-export function isDeleteOnly(modelId: number | undefined): boolean {
-  return modelId !== undefined && DOCUMENTED_MODEL_IDS.includes(modelId);
-}
-
-/** The deletion policy in force: the input, else Delete for a created library and Retain for an adopted one. */
-export function effectiveDeletionPolicy(s: {
-  adopted: boolean;
-  deletionPolicy?: DeletionPolicy;
-}): DeletionPolicy {
-  return s.deletionPolicy ?? (s.adopted ? "Retain" : "Delete");
-}
 
 /** One replacement cause: which input, and whether it is certain or only possible (an unknown value). */
 interface Replacement {
@@ -182,26 +163,6 @@ function triggerRule(oldTrigger: unknown, newTrigger: unknown): DiffDecision["pu
 /** The ModelId of the library as it exists: the recorded input for a created one, the service's for an adopted one. */
 function existingModelId(olds: LibraryState): number | undefined {
   return olds.adopted ? olds.reportedModelId : (olds.modelId ?? olds.reportedModelId);
-}
-
-/**
- * Refuses a Purge (trigger or deletion policy) on an adopted library that MPS reports as Delete-only: at adoption
- * (create) with the ModelId just looked up, and in every later diff with the one recorded then.
- */
-export function refuseDeleteOnlyAdoption(
-  library: { fpDbId: string; resourceName: string; modelId: number | undefined },
-  asks: { purge: boolean; deletionPolicy?: DeletionPolicy },
-): void {
-  if (!isDeleteOnly(library.modelId)) return;
-  const problems: string[] = [];
-  if (asks.purge) problems.push("`purgeTrigger` cannot empty it (a Purge job would be refused)");
-  if (asks.deletionPolicy === "Purge") problems.push('`deletionPolicy` "Purge" cannot work on it');
-  if (problems.length === 0) return;
-  throw new ConfigError(
-    `Library ${library.fpDbId} (${library.resourceName}) is adopted and MPS reports ModelId ${library.modelId} ` +
-      `for it, so it accepts only Delete jobs: ${problems.join("; ")}. Remove \`purgeTrigger\` and use ` +
-      '`deletionPolicy` "Retain" (the default for adopted libraries) or "Delete".',
-  );
 }
 
 /** "`a` (x → y), `b` (changed) force a replacement". */

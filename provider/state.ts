@@ -5,7 +5,7 @@
  *
  * Schema history: 1 is the first layout (types.ts `LibraryState`); state without `schemaVersion` is read as 1.
  */
-import { effectiveDeletionPolicy } from "./diff";
+import { effectiveDeletionPolicy } from "./deletion-rules";
 import { UnreadableStateError } from "./errors";
 import { DELETION_POLICIES, SCHEMA, type DerivedSchema, type ValueType } from "./schema";
 import {

@@ -2,7 +2,7 @@ import type { FpShotDb } from "../client/types";
 import { resolveRegion } from "../config/credentials";
 import { misspeltRegionText, regionFinding, unlistedRegionText } from "../config/regions";
 import type { ProviderContext } from "../context";
-import { refuseDeleteOnlyAdoption } from "../diff";
+import { refuseDeleteOnlyAdoption } from "../deletion-rules";
 import {
   ConfigError,
   LibraryGoneError,

@@ -1,5 +1,5 @@
 import type { ProviderContext } from "../context";
-import { effectiveDeletionPolicy, isDeleteOnly } from "../diff";
+import { effectiveDeletionPolicy, isDeleteOnly } from "../deletion-rules";
 import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
 import { libraryIsGone } from "../jobs/resume";
 import type { LibraryState } from "../types";

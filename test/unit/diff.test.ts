@@ -1,4 +1,4 @@
-import { diffLibrary, effectiveDeletionPolicy, isDeleteOnly, type DiffDecision } from "../../provider/diff";
+import { diffLibrary, type DiffDecision } from "../../provider/diff";
 import { ConfigError, DeletionProtectedError } from "../../provider/errors";
 import { UNKNOWN } from "../../provider/inputs";
 import { canonicalJson } from "../../provider/values";
@@ -68,30 +68,6 @@ describe("canonicalJson", () => {
   it('represents undefined as "undefined", distinct from the string', () => {
     expect(canonicalJson(undefined)).toBe("undefined");
     expect(canonicalJson("undefined")).toBe('"undefined"');
-  });
-});
-
-describe("isDeleteOnly / effectiveDeletionPolicy", () => {
-  it.each<[number | undefined, boolean]>([
-    [undefined, false],
-    [11, true],
-    [12, true],
-    [13, true],
-    [14, true],
-    [10, false],
-    [15, false],
-  ])("modelId %s → Delete-only %s", (modelId, expected) => {
-    expect(isDeleteOnly(modelId)).toBe(expected);
-  });
-
-  it.each<[boolean, LibraryState["deletionPolicy"], string]>([
-    [false, undefined, "Delete"],
-    [true, undefined, "Retain"],
-    [false, "Retain", "Retain"],
-    [true, "Delete", "Delete"],
-    [true, "Purge", "Purge"],
-  ])("adopted %s with deletionPolicy %s → %s", (isAdopted, deletionPolicy, expected) => {
-    expect(effectiveDeletionPolicy({ adopted: isAdopted, deletionPolicy })).toBe(expected);
   });
 });
 
