@@ -4,8 +4,7 @@
  * adoption rules, not diff rules: they live apart so that state and the lifecycle do not depend on the diff.
  */
 import { ConfigError } from "./errors";
-import { DOCUMENTED_MODEL_IDS } from "./schema";
-import type { DeletionPolicy } from "./types";
+import { DOCUMENTED_MODEL_IDS, type DeletionPolicy } from "./schema";
 
 /** True for libraries that accept only Delete jobs: every documented ModelId (11-14). */
 export function isDeleteOnly(modelId: number | undefined): boolean {

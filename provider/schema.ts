@@ -6,7 +6,7 @@
  * here, in its validator and in the README, and nowhere else. `test/unit/schema.test.ts` holds the README tables
  * to this file and shows a synthetic property reaching every derived list.
  */
-import { parseEndpoint } from "./config/endpoint";
+import { ENDPOINT_TYPES, parseEndpoint } from "./config/endpoint";
 import { findJsonSyntaxError } from "./config/json-text";
 import { misspeltRegionText, regionFinding } from "./config/regions";
 import {
@@ -24,8 +24,9 @@ import {
 /** ModelIds documented for CreateFpShotDB: 11 text, 12 video, 13 audio, 14 image. All are Delete-only. */
 export const DOCUMENTED_MODEL_IDS: readonly number[] = [11, 12, 13, 14];
 export const PURGE_STRATEGIES = ["purge", "recreate"] as const;
+export type PurgeStrategy = (typeof PURGE_STRATEGIES)[number];
 export const DELETION_POLICIES = ["Delete", "Purge", "Retain"] as const;
-export const ENDPOINT_TYPES = ["public", "vpc"] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
 /** MPS refuses longer `UserData` on jobs. */
 export const USER_DATA_MAX_BYTES = 128;

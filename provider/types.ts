@@ -2,13 +2,12 @@
  * Plain (resolved) shapes of the FingerprintLibrary inputs and outputs, as the provider sees them. The
  * `pulumi.Input` flavoured args for programs live in resource.ts.
  */
+import type { EndpointType } from "./config/endpoint";
+import { INPUTS, OUTPUTS, SCHEMA, type DeletionPolicy, type PurgeStrategy, type SameKeys } from "./schema";
 
-export type PurgeStrategy = "purge" | "recreate";
-export type DeletionPolicy = "Delete" | "Purge" | "Retain";
-export type EndpointType = "public" | "vpc";
-
-import { INPUTS, OUTPUTS, SCHEMA, type SameKeys } from "./schema";
-
+// Each vocabulary is declared once, as a list with its type derived from it, in the lowest module that needs it;
+// re-exported here so the resource's types can be named from one module.
+export type { DeletionPolicy, EndpointType, PurgeStrategy };
 export { DOCUMENTED_MODEL_IDS } from "./schema";
 
 /** Inputs as the provider receives them after `check` (defaults that depend on nothing else filled in). */

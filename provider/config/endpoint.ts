@@ -4,8 +4,11 @@
  * (docs/design.md, 'Credentials and configuration').
  */
 import { ConfigError } from "../errors";
-import type { EndpointType } from "../types";
 import { nonEmpty } from "../text";
+
+/** Values of the `endpointType` input: which of a region's default endpoints is called. */
+export const ENDPOINT_TYPES = ["public", "vpc"] as const;
+export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /** An endpoint, normalised for the transport. */
 export interface ResolvedEndpoint {
