@@ -3,7 +3,6 @@
  * the stack row with no resource attached, so every line is a single, self-describing, redacted line.
  */
 import type { Clock } from "./clock";
-import { DEFAULT_PROGRESS_INTERVAL_MS } from "./config/settings";
 
 /** Prefix of every line, so provider lines stand out among the program's own output. */
 export const LOG_PREFIX = "[mps-fpdb]";
@@ -165,10 +164,11 @@ export class ProgressReporter {
   private readonly intervalMs: number;
   private readonly batches = new Map<WaitKind, Batch>();
 
-  constructor(options: { clock: Clock; log: Pick<Logger, "info" | "warn">; intervalMs?: number }) {
+  /** `intervalMs` is the resolved setting `progressIntervalMs`: the logger sits below config and owns no default. */
+  constructor(options: { clock: Clock; log: Pick<Logger, "info" | "warn">; intervalMs: number }) {
     this.clock = options.clock;
     this.log = options.log;
-    this.intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+    this.intervalMs = options.intervalMs;
   }
 
   /** Registers a wait; call `end` on the handle when it is over, whatever the outcome. */
