@@ -1,7 +1,6 @@
 import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
 import { withStoredConfigHint } from "./client/stored-config-hint";
-import type { MpsApi } from "./client/types";
 import { resolveCredentials } from "./config/credentials";
 import {
   proxyPasswords,
@@ -15,7 +14,9 @@ import {
 import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { ConfigError } from "./errors";
 import { DEFAULT_JOB_TIMEOUT_SECONDS, DEFAULT_POLL_INTERVAL_SECONDS } from "./schema";
+import type { WaitTiming } from "./jobs/poll";
 import { WaitScheduler } from "./jobs/scheduler";
+import type { Services } from "./jobs/services";
 import { JobWatcher, LibraryWatcher, noticingSubmits } from "./jobs/watchers";
 import { Logger, ProgressReporter } from "./log";
 import type { EndpointType } from "./types";
@@ -26,22 +27,6 @@ export interface LibraryTarget {
   endpoint?: string;
   endpointType?: EndpointType;
   profile?: string;
-}
-
-/** Everything an operation needs to talk to one endpoint as one identity. */
-export interface Services {
-  api: MpsApi;
-  jobs: JobWatcher;
-  libraries: LibraryWatcher;
-  /** The endpoint URL, for messages. */
-  endpoint: string;
-}
-
-/** Bounds of one wait, resolved from the resource's inputs and the package settings. */
-export interface WaitTiming {
-  intervalMs: number;
-  maxIntervalMs: number;
-  timeoutMs: number;
 }
 
 /**

@@ -25,6 +25,16 @@ export interface WaitOptions {
   onPollError?: (error: MpsApiError, elapsedMs: number) => void;
 }
 
+/**
+ * Bounds of one wait, resolved from the resource's inputs and the package settings (`ProviderContext.waitTiming`);
+ * declared here, not in the context, because the job code that takes it sits below the context.
+ */
+export interface WaitTiming {
+  intervalMs: number;
+  maxIntervalMs: number;
+  timeoutMs: number;
+}
+
 /** The floor and cap of a wait's looks, from its options. */
 export function waitBounds(options: WaitOptions): { floorMs: number; capMs: number } {
   const floorMs = Math.max(1, options.intervalMs);

@@ -1,5 +1,4 @@
 import { isoSeconds, type Clock } from "../clock";
-import type { Services, WaitTiming } from "../context";
 import {
   UNFINISHED_JOB_STATUSES,
   type FpDbDeleteJob,
@@ -7,7 +6,8 @@ import {
 } from "../client/types";
 import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../errors";
 import type { Logger } from "../log";
-import { formatDuration } from "./poll";
+import { formatDuration, type WaitTiming } from "./poll";
+import type { Services } from "./services";
 
 /** What resume-or-submit found or did. */
 export type SubmitOutcome =

@@ -1,8 +1,9 @@
 import type { DelType, FpDbDeleteJob } from "../client/types";
-import type { ProviderContext, Services } from "../context";
+import type { ProviderContext } from "../context";
 import { JobFailedError, LibraryGoneError } from "../errors";
 import { jobTag, newJobTagKey, type JobPurpose } from "../jobs/job-tag";
 import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
+import type { Services } from "../jobs/services";
 import { possibleDuplicateLine } from "../log";
 import { appendJobHistory } from "../state";
 import type { LibraryState } from "../types";
