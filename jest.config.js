@@ -1,8 +1,19 @@
 /**
- * Two projects: the existing suite, and the real-engine tier (test/real-engine), which runs Pulumi's own CLI built by
- * scripts/build-pulumi-cli.sh (`npm test` builds it first when Go is there). Without that CLI the tier cannot run:
- * the config says so and why, before and after the run, and leaves the tier out, except under CI=true, where the
- * tier stays in and its tests fail with the reason.
+ * Three projects, one per tier, so a change can be checked in seconds and the slow tiers run where they matter:
+ *
+ * - fast: everything that runs inside jest's own process (pure rules, the client and the in-process provider
+ *   against an in-process emulator, the emulator, the mps-fpdb CLI, the harness's pure modules). It needs no
+ *   build: `npm run test:fast`.
+ * - host: the suites that start Pulumi's dynamic-provider host (through the engine harness or directly), or pack
+ *   and install the package; the host loads the compiled provider, so they need `npm run build` first:
+ *   `npm run test:host`.
+ * - real-engine: test/real-engine, through Pulumi's own CLI built by scripts/build-pulumi-cli.sh
+ *   (`npm run test:real-engine`). Without that CLI the tier cannot run: the config says so and why, before and
+ *   after the run, and leaves the tier out, except under CI=true, where the tier stays in and its tests fail with
+ *   the reason.
+ *
+ * `npm test` runs all three. A suite is fast unless HOST_TIER names it, so a new folder is never left out of every
+ * tier; put it in HOST_TIER when it starts a provider host.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -12,17 +23,52 @@ const transform = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagno
 const ci = process.env.CI === "true";
 const tier = tierStatus();
 
+const root = __dirname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Path patterns of the host tier's suites. */
+const HOST_TIER = [
+  // Lifecycle and fault scenarios through the harness and Pulumi's real provider host.
+  `^${root}/test/(lifecycle|faults)/.*\\.test\\.ts$`,
+  // `npm pack`, then the tarball installed and run as a consumer would.
+  `^${root}/test/package/.*\\.test\\.ts$`,
+  // The harness driving toy programs through the provider host, and its CLI as a process. The other files in
+  // test/engine test the harness's pure modules (plans, wire encoding, secrets, semaphores) in-process.
+  `^${root}/test/engine/(?!(check-failures|cli-flags|plan-rules|secrets|semaphore|turnstile|wire)\\.test\\.ts$)[^/]*\\.test\\.ts$`,
+];
+
 const projects = [
   {
-    displayName: "unit-and-harness",
+    displayName: "fast",
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
-    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/real-engine/"],
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/real-engine/", ...HOST_TIER],
+    transform,
+  },
+  {
+    displayName: "host",
+    testEnvironment: "node",
+    roots: ["<rootDir>/test"],
+    testRegex: HOST_TIER,
     transform,
   },
 ];
 const reporters = ["default"];
+
+/** The projects `--selectProjects` names, or undefined when it is not given (every project runs). */
+function selectedProjects(argv) {
+  const at = argv.findIndex((a) => a === "--selectProjects" || a.startsWith("--selectProjects="));
+  if (at < 0) return undefined;
+  const inline = argv[at].split("=")[1];
+  if (inline !== undefined) return inline.split(",");
+  const names = [];
+  for (const a of argv.slice(at + 1)) {
+    if (a.startsWith("-")) break;
+    names.push(a);
+  }
+  return names;
+}
+const selected = selectedProjects(process.argv);
+const realAsked = selected === undefined || selected.includes("real-engine");
 
 if (tier.ok || ci) {
   projects.push({
@@ -32,7 +78,7 @@ if (tier.ok || ci) {
     testMatch: ["**/*.test.ts"],
     transform,
   });
-} else {
+} else if (realAsked) {
   const files = fs
     .readdirSync(path.join(__dirname, "test", "real-engine"))
     .filter((f) => f.endsWith(".test.ts"));
