@@ -8,18 +8,12 @@ import * as path from "node:path";
 import { main } from "../../harness/cli";
 import * as engine from "../../harness/engine";
 import { loadState } from "../../harness/state";
-import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+import { toyWorkspaces, type ToyWorkspace } from "./support/toy-workspace";
 
 const CLI = path.join(__dirname, "..", "..", "harness", "cli.ts");
 const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
 
-const workspaces: ToyWorkspace[] = [];
-function workspace(): ToyWorkspace {
-  const ws = makeToyWorkspace();
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.remove()));
+const workspace = toyWorkspaces();
 
 interface CliProcess {
   child: ChildProcess;

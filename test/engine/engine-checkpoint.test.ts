@@ -8,15 +8,9 @@ import { SecretBox } from "../../harness/secrets";
 import { emptyState, unsealState, type ResourceState, type StackState } from "../../harness/state";
 import { wrapSecret } from "../../harness/wire";
 import { runToy, stepsOf } from "./support/toy-run";
-import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+import { toyWorkspaces } from "./support/toy-workspace";
 
-const workspaces: ToyWorkspace[] = [];
-function workspace(): ToyWorkspace {
-  const ws = makeToyWorkspace();
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.remove()));
+const workspace = toyWorkspaces();
 
 describe("checkpoints", () => {
   it("coalesces the state writes of a 100-resource up and every write is a complete state", async () => {

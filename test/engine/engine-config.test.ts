@@ -10,15 +10,9 @@ import * as engine from "../../harness/engine";
 import { defaultParallelism } from "../../harness/parallelism";
 import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { runToy, stepsOf } from "./support/toy-run";
-import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+import { toyWorkspaces } from "./support/toy-workspace";
 
-const workspaces: ToyWorkspace[] = [];
-function workspace(): ToyWorkspace {
-  const ws = makeToyWorkspace();
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.remove()));
+const workspace = toyWorkspaces();
 
 const TOKEN = "tok-7f3a9c2e";
 const ROTATED = "rotated-token-value";

@@ -2,16 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { providerOps, runToy, stepsOf } from "./support/toy-run";
-import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+import { toyWorkspaces } from "./support/toy-workspace";
 
-const workspaces: ToyWorkspace[] = [];
-function workspace(): ToyWorkspace {
-  const ws = makeToyWorkspace();
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = toyWorkspaces();
 const partialWs = workspace();
-afterAll(() => workspaces.forEach((ws) => ws.remove()));
 
 const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
 

@@ -6,15 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { providerOps, runToy, stepsOf, type ToySpec } from "./support/toy-run";
-import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
+import { toyWorkspaces } from "./support/toy-workspace";
 
-const workspaces: ToyWorkspace[] = [];
-function workspace(): ToyWorkspace {
-  const ws = makeToyWorkspace();
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.remove()));
+const workspace = toyWorkspaces();
 
 const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
 const sorted = (xs: string[]) => [...xs].sort();

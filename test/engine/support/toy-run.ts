@@ -1,32 +1,9 @@
 import * as engine from "../../../harness/engine";
 import type { EngineEvent, RunResult, StackRunOptions } from "../../../harness/engine";
+import type { ToySpec } from "../fixtures/toy-program/spec";
 import type { ToyWorkspace } from "./toy-workspace";
 
-/** One toy resource as the fixture program reads it from `toy:resources`. */
-export interface ToySpec {
-  name: string;
-  fileName?: string;
-  content?: string;
-  dependsOn?: string[];
-  protect?: boolean;
-  retainOnDelete?: boolean;
-  dbrOption?: boolean;
-  deleteBeforeReplace?: boolean;
-  ignoreChanges?: string[];
-  failInit?: boolean;
-  failCreate?: boolean;
-  failUpdate?: boolean;
-  failDelete?: boolean;
-  slowMs?: number;
-  /** Milliseconds the toy check() takes. */
-  slowCheckMs?: number;
-  withPassword?: boolean;
-  getId?: string;
-  aliases?: string[];
-  replaceOnChanges?: string[];
-  definiteDiff?: boolean;
-  failDiff?: boolean;
-}
+export type { ToySpec };
 
 /** A run result plus every event it emitted. */
 export type ToyRun = RunResult & { events: EngineEvent[] };

@@ -57,3 +57,17 @@ export function makeToyWorkspace(): ToyWorkspace {
     remove: () => fs.rmSync(root, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A factory of toy workspaces for one test file: each test takes a fresh one, so no test sees another's files or
+ * state, and every one made is removed once the file's tests are done. Call it at the top of the file.
+ */
+export function toyWorkspaces(): () => ToyWorkspace {
+  const made: ToyWorkspace[] = [];
+  afterAll(() => made.forEach((ws) => ws.remove()));
+  return () => {
+    const ws = makeToyWorkspace();
+    made.push(ws);
+    return ws;
+  };
+}
