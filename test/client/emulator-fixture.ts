@@ -1,16 +1,11 @@
-import Credential, { Config } from "@alicloud/credentials";
 import { MpsClient } from "../../provider/client/mps-client";
 import { createTransport } from "../../provider/client/transport";
 import type { RetryCall } from "../../provider/resilience/retry";
 import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator } from "../../emulator";
+import { startEmulator } from "../../emulator";
 import type { EmulatorOptions, RunningEmulator } from "../../emulator";
+import { accessKeyCredential } from "../support/mps";
 import { IoAwareClock } from "./io-aware-clock";
-
-/** A real `@alicloud/credentials` static AccessKey credential. */
-export function accessKeyCredential(accessKeyId: string, accessKeySecret: string): Credential {
-  return new Credential(new Config({ type: "access_key", accessKeyId, accessKeySecret }));
-}
 
 /** An emulator and a fake clock shared with it; clients built here use both. */
 export class EmulatorFixture {
@@ -39,10 +34,7 @@ export class EmulatorFixture {
   ): MpsClient {
     const transport = createTransport({
       endpoint: this.emulator.endpoint,
-      credential: accessKeyCredential(
-        options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
-        options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET,
-      ),
+      credential: accessKeyCredential(options.accessKeyId, options.accessKeySecret),
       connectTimeoutMs: 5000,
       readTimeoutMs: 5000,
     });

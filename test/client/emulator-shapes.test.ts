@@ -1,8 +1,9 @@
 import { createMpsClient } from "../../provider/client/mps-client";
 import { MpsApiError } from "../../provider/errors";
 import { processRateLimiters } from "../../provider/resilience/rate-limiter-registry";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator } from "../../emulator";
-import { EmulatorFixture, accessKeyCredential } from "./emulator-fixture";
+import { DEFAULT_ACCESS_KEY_ID, startEmulator } from "../../emulator";
+import { accessKeyCredential } from "../support/mps";
+import { EmulatorFixture } from "./emulator-fixture";
 
 /** Typed results and MpsApiError fields of every action, through openapi-client against the emulator. */
 
@@ -218,7 +219,7 @@ describe("createMpsClient", () => {
       ]);
       const api = createMpsClient({
         endpoint: emulator.endpoint,
-        credential: accessKeyCredential(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
+        credential: accessKeyCredential(),
         connectTimeoutMs: 2000,
         readTimeoutMs: 2000,
         requestsPerSecond: 50,

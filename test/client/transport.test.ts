@@ -4,12 +4,7 @@ import type { AddressInfo } from "node:net";
 import Credential, { Config } from "@alicloud/credentials";
 import { createTransport, type CredentialLike, type TransportOptions } from "../../provider/client/transport";
 import { MpsApiError } from "../../provider/errors";
-import {
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  startEmulator,
-  type RunningEmulator,
-} from "../../emulator";
+import { startEmulator, type RunningEmulator } from "../../emulator";
 import {
   PROXY_ENV_KEYS,
   basicProxyAuthorization,
@@ -20,6 +15,7 @@ import {
   type DnsGuard,
 } from "../support/connect-proxy";
 import { startIdleResetProxy, type IdleResetProxy } from "../support/idle-reset-proxy";
+import { accessKeyCredential } from "../support/mps";
 import { selfSignedCertificate, startTlsFront } from "../support/tls-front";
 
 const SECRET = "transport-test-secret-VALUE";
@@ -64,7 +60,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function staticCredential(accessKeyId = "AKID-1"): Credential {
-  return new Credential(new Config({ type: "access_key", accessKeyId, accessKeySecret: SECRET }));
+  return accessKeyCredential(accessKeyId, SECRET);
 }
 
 const server = new RawServer();
@@ -488,13 +484,7 @@ describe("transport behind a device that forgets idle connections", () => {
   function behindDevice() {
     return createTransport({
       endpoint: device.endpoint,
-      credential: new Credential(
-        new Config({
-          type: "access_key",
-          accessKeyId: DEFAULT_ACCESS_KEY_ID,
-          accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-        }),
-      ),
+      credential: accessKeyCredential(),
       connectTimeoutMs: 2000,
       readTimeoutMs: 2000,
     });

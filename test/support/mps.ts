@@ -4,6 +4,14 @@ import { systemClock } from "../../provider/clock";
 import { createMpsClient, type MpsClientOptions } from "../../provider/client/mps-client";
 import { LibraryWatcher } from "../../provider/jobs/watchers";
 
+/** A real `@alicloud/credentials` static AccessKey credential; by default the emulator's built-in key. */
+export function accessKeyCredential(
+  accessKeyId = DEFAULT_ACCESS_KEY_ID,
+  accessKeySecret = DEFAULT_ACCESS_KEY_SECRET,
+): Credential {
+  return new Credential(new Config({ type: "access_key", accessKeyId, accessKeySecret }));
+}
+
 /**
  * Deletes a library behind Pulumi's back, through the real API (as a person in the console would), and waits
  * until ListFpShotDB reports it gone.
@@ -26,13 +34,7 @@ export function outOfBandApi(endpoint: string, timing: Pick<MpsClientOptions, "c
   return createMpsClient({
     ...timing,
     endpoint,
-    credential: new Credential(
-      new Config({
-        type: "access_key",
-        accessKeyId: DEFAULT_ACCESS_KEY_ID,
-        accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
-      }),
-    ),
+    credential: accessKeyCredential(),
     connectTimeoutMs: 2000,
     readTimeoutMs: 5000,
   });
