@@ -16,6 +16,7 @@ import {
   type ListFpShotDbResult,
   type MpsApi,
   type ReadOptions,
+  type WriteOptions,
   type QueryFpDbDeleteJobListResult,
   type SubmitFpDbDeleteJobRequest,
   type SubmitFpDbDeleteJobResult,
@@ -97,7 +98,10 @@ export class MpsClient implements MpsApi {
   }
 
   /** `DelType` is always sent, because the service's default (Purge) must never be chosen by omission. */
-  async submitFpDbDeleteJob(request: SubmitFpDbDeleteJobRequest): Promise<SubmitFpDbDeleteJobResult> {
+  async submitFpDbDeleteJob(
+    request: SubmitFpDbDeleteJobRequest,
+    options: WriteOptions = {},
+  ): Promise<SubmitFpDbDeleteJobResult> {
     return this.send(
       "SubmitFpDBDeleteJob",
       definedOnly({
@@ -107,6 +111,7 @@ export class MpsClient implements MpsApi {
         UserData: request.userData,
       }),
       parseSubmitFpDbDeleteJob,
+      { onSend: options.onSent },
     );
   }
 
@@ -125,7 +130,7 @@ export class MpsClient implements MpsApi {
     action: string,
     query: Record<string, string>,
     parse: (body: Record<string, unknown>) => T,
-    options: ReadOptions = {},
+    options: Pick<RetryCall, "retryUntil" | "onSend"> = {},
   ): Promise<T> {
     const limiter = this.limiters.limiterFor(this.transport.endpointHost, action, this.requestsPerSecond);
     const call: RetryCall = {
@@ -134,6 +139,7 @@ export class MpsClient implements MpsApi {
       limiter,
       onRetry: this.onRetry,
       retryUntil: options.retryUntil,
+      onSend: options.onSend,
     };
     return this.retry.run(call, async () => parse(await this.transport.call(action, query)));
   }

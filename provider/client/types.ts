@@ -96,12 +96,21 @@ export interface MpsApi {
   createFpShotDb(request: CreateFpShotDbRequest): Promise<CreateFpShotDbResult>;
   /** At most `MAX_IDS_PER_CALL` ids. */
   listFpShotDb(fpDbIds: readonly string[], options?: ReadOptions): Promise<ListFpShotDbResult>;
-  submitFpDbDeleteJob(request: SubmitFpDbDeleteJobRequest): Promise<SubmitFpDbDeleteJobResult>;
+  submitFpDbDeleteJob(
+    request: SubmitFpDbDeleteJobRequest,
+    options?: WriteOptions,
+  ): Promise<SubmitFpDbDeleteJobResult>;
   /** With no ids, the service returns its 20 newest jobs. At most `MAX_IDS_PER_CALL` ids. */
   queryFpDbDeleteJobList(
     jobIds?: readonly string[],
     options?: ReadOptions,
   ): Promise<QueryFpDbDeleteJobListResult>;
+}
+
+/** Hooks of one write. */
+export interface WriteOptions {
+  /** Told when the request goes out (each attempt), after any wait for a send token. */
+  onSent?: () => void;
 }
 
 /** Bounds of one read. */

@@ -50,8 +50,8 @@ export class JobWatcher {
   private readonly submitted = new Map<string, { delType: DelType; at: number }>();
   /** Every job any window read of this process showed, newest sighting last (see {@link sightings}). */
   private readonly seen = new Map<string, FpDbDeleteJob>();
-  /** Purge submits whose answer has not come yet; while any is slow, the window is sampled. */
-  private submitsInFlight = 0;
+  /** When each Purge submit on the wire was sent; while one has waited {@link SLOW_SUBMIT_MS}, the window is sampled. */
+  private readonly submitsOnWire = new Map<symbol, number>();
   private sampling = false;
 
   constructor(
@@ -114,28 +114,31 @@ export class JobWatcher {
   }
 
   /**
-   * Runs a Purge submit and, while its answer is slower than {@link SLOW_SUBMIT_MS}, reads the 20 newest jobs every
-   * {@link SLOW_SUBMIT_MS} (one read shared by every slow submit). A submit whose answer then times out has its job
-   * in {@link sightings}, even when the run's other submits pushed it out of the window before the timeout. Fast
+   * Marks a Purge submit as sent (on the wire, past its send token); the returned function marks it answered. While
+   * a submit's answer is slower than {@link SLOW_SUBMIT_MS}, the 20 newest jobs are read every
+   * {@link SLOW_SUBMIT_MS} (one read shared by every slow submit), so that a submit whose answer then times out has
+   * its job in {@link sightings}, even when other submits pushed it out of the window before the timeout. Fast
    * answers, the usual case, cost nothing.
    */
-  async whileSubmitting<T>(submit: Promise<T>): Promise<T> {
-    this.submitsInFlight += 1;
+  submitSent(): () => void {
+    const mark = Symbol("submit");
+    this.submitsOnWire.set(mark, this.clock.now());
     if (!this.sampling) void this.sample();
-    try {
-      return await submit;
-    } finally {
-      this.submitsInFlight -= 1;
-    }
+    return () => this.submitsOnWire.delete(mark);
   }
 
   private async sample(): Promise<void> {
     this.sampling = true;
     try {
-      for (;;) {
-        await this.clock.sleep(SLOW_SUBMIT_MS);
-        if (this.submitsInFlight === 0) return;
+      while (this.submitsOnWire.size > 0) {
+        const oldest = Math.min(...this.submitsOnWire.values());
+        const slowAt = oldest + SLOW_SUBMIT_MS;
+        if (this.clock.now() < slowAt) {
+          await this.clock.sleep(slowAt - this.clock.now());
+          continue;
+        }
         await this.recentJobs().catch(() => undefined);
+        await this.clock.sleep(SLOW_SUBMIT_MS);
       }
     } finally {
       this.sampling = false;
@@ -288,8 +291,15 @@ export function noticingSubmits(api: MpsApi, jobs: JobWatcher, clock: Clock): Mp
     queryFpDbDeleteJobList: (ids, options) => api.queryFpDbDeleteJobList(ids, options),
     submitFpDbDeleteJob: async (request) => {
       // Only a Purge can be duplicated by a lost answer (a second Delete is refused, or finds the library gone).
-      const submit = api.submitFpDbDeleteJob(request);
-      const result = await (request.delType === "Purge" ? jobs.whileSubmitting(submit) : submit);
+      let answered: (() => void) | undefined;
+      const onSent =
+        request.delType === "Purge"
+          ? () => {
+              answered?.();
+              answered = jobs.submitSent();
+            }
+          : undefined;
+      const result = await api.submitFpDbDeleteJob(request, { onSent }).finally(() => answered?.());
       jobs.noteSubmitted(result.jobId, request.delType, clock.now());
       return result;
     },

@@ -68,6 +68,8 @@ export interface RetryCall {
   limiter?: RateLimiter;
   /** No retry starts at or after this time (epoch ms of the strategy's clock); the last error is thrown. */
   retryUntil?: number;
+  /** Told when each attempt goes out, after its send token: the time before that is queueing, not the service. */
+  onSend?: () => void;
   /** Told about every retry (for logs); never about the final failure, which is thrown. */
   onRetry?: (info: {
     action: string;
@@ -93,6 +95,7 @@ export class RetryStrategy {
   async run<T>(call: RetryCall, attempt: () => Promise<T>): Promise<T> {
     for (let attemptNo = 1; ; attemptNo++) {
       await call.limiter?.acquire();
+      call.onSend?.();
       const sentAt = this.clock.now();
       try {
         const result = await attempt();

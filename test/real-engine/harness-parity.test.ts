@@ -76,9 +76,10 @@ interface Side {
 
 const PENDING_WARNING = "pending operations from previous deployment";
 
-// Values that differ between any two runs, whichever engine: ids, job ids, request ids, times, and the serialized
-// provider (ts-node under the CLI, tsx under the harness compile the program's modules differently).
-const MASKED_KEY = /^(id|__provider)$|Id$|RequestId$|At$|Time$/;
+// Values that differ between any two runs, whichever engine: ids, job ids, request ids, times, random keys (the
+// secret `jobTagKey`, kept sealed by the harness and shown in plain by `stack export --show-secrets`), and the
+// serialized provider (ts-node under the CLI, tsx under the harness compile the program's modules differently).
+const MASKED_KEY = /^(id|__provider)$|Id$|RequestId$|At$|Time$|Key$/;
 
 function mask(value: unknown, key = ""): unknown {
   if (MASKED_KEY.test(key) && value !== undefined && value !== null) return "<masked>";

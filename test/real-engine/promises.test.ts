@@ -7,6 +7,7 @@
  * 3. a secret `purgeTrigger` is never quoted in the provider's messages.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
 import { requireCli, type Workspace } from "./support/cli";
 import { callsSince, writesIn } from "./support/emulator-calls";
 import { librariesWorkspace, opsByName, setLibraries } from "./support/fixture";
@@ -91,6 +92,8 @@ test("stack B's first trigger on a library stack A purged submits B's own Purge,
   const [adopter] = await b.resources();
   expect(adopter.outputs?.purgeJobId).toBe(jobs[1].jobId);
   expect(adopter.outputs?.purgeJobId).not.toBe(aJob.jobId);
+  // The key of the tags is stored as a secret (encrypted in the state file).
+  expect(adopter.outputs?.jobTagKey).toMatchObject({ [SIG_KEY]: SECRET_SIG });
   // Each stack's jobs carry its own tag; neither can be read back to its trigger.
   expect(jobs[0].userData).toMatch(/^mps-fpdb:1:/);
   expect(jobs[1].userData).toMatch(/^mps-fpdb:1:/);
