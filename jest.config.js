@@ -54,21 +54,16 @@ const projects = [
 ];
 const reporters = ["default"];
 
-/** The projects `--selectProjects` names, or undefined when it is not given (every project runs). */
-function selectedProjects(argv) {
-  const at = argv.findIndex((a) => a === "--selectProjects" || a.startsWith("--selectProjects="));
-  if (at < 0) return undefined;
-  const inline = argv[at].split("=")[1];
-  if (inline !== undefined) return inline.split(",");
-  const names = [];
-  for (const a of argv.slice(at + 1)) {
-    if (a.startsWith("-")) break;
-    names.push(a);
-  }
-  return names;
-}
-const selected = selectedProjects(process.argv);
-const realAsked = selected === undefined || selected.includes("real-engine");
+/**
+ * TEST_TIER=fast (or host, real-engine, or a comma-separated list) keeps only those tiers; the npm scripts set it.
+ * An environment variable rather than jest's --selectProjects, which takes every argument after it as a project
+ * name, so `npm run test:fast -- <file>` would lose the file.
+ */
+const TIERS = ["fast", "host", "real-engine"];
+const only = process.env.TEST_TIER ? process.env.TEST_TIER.split(",").map((t) => t.trim()) : TIERS;
+const unknown = only.filter((t) => !TIERS.includes(t));
+if (unknown.length > 0)
+  throw new Error(`TEST_TIER names ${unknown.join(", ")}; the tiers are ${TIERS.join(", ")}`);
 
 if (tier.ok || ci) {
   projects.push({
@@ -78,7 +73,7 @@ if (tier.ok || ci) {
     testMatch: ["**/*.test.ts"],
     transform,
   });
-} else if (realAsked) {
+} else if (only.includes("real-engine")) {
   const files = fs
     .readdirSync(path.join(__dirname, "test", "real-engine"))
     .filter((f) => f.endsWith(".test.ts"));
@@ -95,7 +90,7 @@ if (tier.ok || ci) {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects,
+  projects: projects.filter((p) => only.includes(p.displayName)),
   reporters,
   testTimeout: 60000,
   maxWorkers: 2,
