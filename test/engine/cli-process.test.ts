@@ -4,13 +4,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { main } from "../../harness/cli";
 import * as engine from "../../harness/engine";
 import { loadState } from "../../harness/state";
+import { HARNESS_CLI_NODE_ARGS, toyStackFlags } from "./support/harness-cli";
+import type { ToySpec } from "./support/toy-run";
 import { toyWorkspaces, type ToyWorkspace } from "./support/toy-workspace";
 
-const CLI = path.join(__dirname, "..", "..", "harness", "cli.ts");
 const urn = (name: string) => `urn:pulumi:dev::toy::pulumi-nodejs:dynamic/toy:Toy::${name}`;
 
 const workspace = toyWorkspaces();
@@ -23,25 +23,10 @@ interface CliProcess {
   exited: Promise<number | null>;
 }
 
-function startCli(ws: ToyWorkspace, resources: unknown[], extraEnv: NodeJS.ProcessEnv = {}): CliProcess {
+function startCli(ws: ToyWorkspace, resources: ToySpec[], extraEnv: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(
     process.execPath,
-    [
-      "--require",
-      require.resolve("tsx/cjs"),
-      CLI,
-      "up",
-      "--program",
-      ws.programDir,
-      "--stack-file",
-      ws.stackFile,
-      "--config",
-      `toy:dir=${ws.dataDir}`,
-      "--config",
-      `toy:resources=${JSON.stringify(resources)}`,
-      "--parallel",
-      "1",
-    ],
+    [...HARNESS_CLI_NODE_ARGS, "up", ...toyStackFlags(ws, resources), "--parallel", "1"],
     { env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

@@ -1,16 +1,12 @@
 import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { main, parsePairs } from "../../harness/cli";
+import { HARNESS_CLI_NODE_ARGS, toyStackFlags } from "./support/harness-cli";
 import { makeToyWorkspace, type ToyWorkspace } from "./support/toy-workspace";
-
-const CLI = path.join(__dirname, "..", "..", "harness", "cli.ts");
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--require", require.resolve("tsx/cjs"), CLI, ...args],
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    execFile(process.execPath, [...HARNESS_CLI_NODE_ARGS, ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -25,17 +21,7 @@ describe("harness CLI", () => {
   it("prints the plan of a preview and returns exit code 0", async () => {
     const out: string[] = [];
     const code = await main(
-      [
-        "preview",
-        "--program",
-        ws.programDir,
-        "--stack-file",
-        ws.stackFile,
-        "--config",
-        `toy:dir=${ws.dataDir}`,
-        "--config",
-        'toy:resources=[{"name":"a"},{"name":"b","dependsOn":["a"]}]',
-      ],
+      ["preview", ...toyStackFlags(ws, [{ name: "a" }, { name: "b", dependsOn: ["a"] }])],
       (line) => out.push(...line.split("\n")),
     );
     expect(code).toBe(0);
@@ -55,14 +41,7 @@ describe("harness CLI", () => {
   it("as a process, prints results and errors of a failed up, never the secret, and exits 1", async () => {
     const res = await runCli([
       "up",
-      "--program",
-      ws.programDir,
-      "--stack-file",
-      ws.stackFile,
-      "--config",
-      `toy:dir=${ws.dataDir}`,
-      "--config",
-      'toy:resources=[{"name":"a"},{"name":"y","failCreate":true}]',
+      ...toyStackFlags(ws, [{ name: "a" }, { name: "y", failCreate: true }]),
       "--secret",
       "toy:token=very-secret-value",
       "--parallel",
