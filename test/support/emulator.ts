@@ -1,6 +1,7 @@
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import * as $Util from "@alicloud/tea-util";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
+import { rejection } from "./thrown";
 
 /** How a test talks to the emulator through the real SDK. */
 export interface SdkCallerOptions {
@@ -73,10 +74,5 @@ export interface SdkError {
 
 /** Awaits a call expected to fail and returns its error (fails the test if it succeeded). */
 export async function sdkError(call: Promise<unknown>): Promise<SdkError> {
-  try {
-    await call;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
+  return (await rejection(call)) as unknown as SdkError;
 }
