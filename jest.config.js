@@ -1,9 +1,9 @@
 /**
  * Three projects, one per tier, so a change can be checked in seconds and the slow tiers run where they matter:
  *
- * - fast: everything that runs inside jest's own process (pure rules, the client and the in-process provider
- *   against an in-process emulator, the emulator, the mps-fpdb CLI, the harness's pure modules). It needs no
- *   build: `npm run test:fast`.
+ * - fast: everything that starts neither Pulumi's provider host nor a Pulumi CLI: pure rules, the client and the
+ *   in-process provider against an in-process emulator, the emulator, the mps-fpdb CLI (its emulator command as
+ *   a process, a second each), the harness's pure modules. It needs no build: `npm run test:fast`.
  * - host: the suites that start Pulumi's dynamic-provider host (through the engine harness or directly), or pack
  *   and install the package; the host loads the compiled provider, so they need `npm run build` first:
  *   `npm run test:host`.
