@@ -34,14 +34,19 @@ export class FakeClock implements Clock {
     this.current += ms;
   }
 
+  /** Whether time must stand still for now; a subclass that holds it calls `schedule()` once it lets go. */
+  protected holdsTime(): boolean {
+    return false;
+  }
+
   // Wake the earliest sleeper only after pending I/O and microtasks have run, so work that other sleepers
   // would do "at the same time" gets a chance to register its own sleep first.
-  private schedule(): void {
+  protected schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.sleepers.length === 0) return;
+      if (this.holdsTime() || this.sleepers.length === 0) return;
       this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
       const next = this.sleepers.shift()!;
       this.current = Math.max(this.current, next.wakeAt);
