@@ -15,6 +15,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import $OpenApi = require("@alicloud/openapi-client");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import $Util = require("@alicloud/tea-util");
+import { MPS_RPC_PARAMS } from "../../test/support/mps-rpc";
 
 const POLL_EVERY_MS = 5000;
 const THROTTLE_SLEEP_MS = 1000;
@@ -29,17 +30,7 @@ async function call(action: string, query: Record<string, string>): Promise<Reco
       protocol: endpoint.protocol.replace(":", ""),
     }),
   );
-  const params = new $OpenApi.Params({
-    action,
-    version: "2014-06-18",
-    protocol: "HTTPS",
-    pathname: "/",
-    method: "POST",
-    authType: "AK",
-    style: "RPC",
-    reqBodyType: "formData",
-    bodyType: "json",
-  });
+  const params = new $OpenApi.Params({ action, ...MPS_RPC_PARAMS });
   for (;;) {
     try {
       const res = await client.callApi(

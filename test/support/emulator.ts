@@ -1,6 +1,7 @@
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import * as $Util from "@alicloud/tea-util";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
+import { MPS_RPC_PARAMS } from "./mps-rpc";
 import { rejection } from "./thrown";
 
 /** How a test talks to the emulator through the real SDK. */
@@ -41,17 +42,7 @@ export function sdkCaller(options: SdkCallerOptions): SdkCaller {
     }),
   );
   return async (action, query = {}, body) => {
-    const params = new $OpenApi.Params({
-      action,
-      version: "2014-06-18",
-      protocol: "HTTPS",
-      pathname: "/",
-      method: "POST",
-      authType: "AK",
-      style: "RPC",
-      reqBodyType: "formData",
-      bodyType: "json",
-    });
+    const params = new $OpenApi.Params({ action, ...MPS_RPC_PARAMS });
     const request = new $OpenApi.OpenApiRequest(body ? { query, body } : { query });
     const runtime = new $Util.RuntimeOptions({
       autoretry: false,
