@@ -3,26 +3,15 @@
  * Pulumi's own CLI, counted from the emulator's ledger. The promise: each trigger gets a Purge of its own, and a
  * duplicate only where an ambiguous submit's job cannot be found, each one logged with its library.
  */
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import { requireCli, type Workspace } from "./support/cli";
 import { outOfBandApi } from "../support/mps";
-import { librariesWorkspace, setLibraries, type LibrarySpec } from "./support/fixture";
+import type { Workspace } from "./support/cli";
+import { scenarioSuite, setLibraries, type LibrarySpec } from "./support/fixture";
 
 jest.setTimeout(300_000);
 
 const LIBRARIES = 60;
-let emulator: RunningEmulator;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireCli();
-  emulator = await startEmulator({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 1000 });
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.close();
-  await emulator?.close();
-});
+const suite = scenarioSuite({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 1000 });
+const ledger = () => suite.emulator().admin;
 
 function specs(prefix: string, trigger?: string): LibrarySpec[] {
   return Array.from({ length: LIBRARIES }, (_, i) => ({
@@ -37,8 +26,8 @@ function specs(prefix: string, trigger?: string): LibrarySpec[] {
  * 20-job window is account-wide, so this pushes the stack's jobs out of it within a fraction of a second.
  */
 function busyAccount(perSecond: number, start: () => boolean): { stop(): Promise<number> } {
-  const api = outOfBandApi(emulator.endpoint);
-  const others = Array.from({ length: 200 }, (_, i) => emulator.admin.seedLibrary({ name: `tenant-${i}` }));
+  const api = outOfBandApi(suite.emulator().endpoint);
+  const others = Array.from({ length: 200 }, (_, i) => ledger().seedLibrary({ name: `tenant-${i}` }));
   let sent = 0;
   const pending: Promise<unknown>[] = [];
   const timer = setInterval(() => {
@@ -60,17 +49,19 @@ function busyAccount(perSecond: number, start: () => boolean): { stop(): Promise
 /** Purge jobs per library of the stack, from the emulator's ledger. */
 async function purgesPerLibrary(ws: Workspace): Promise<number[]> {
   const ids = (await ws.resources()).map((r) => r.id);
-  const jobs = emulator.admin.state().jobs.filter((j) => j.delType === "Purge");
+  const jobs = suite
+    .emulator()
+    .admin.state()
+    .jobs.filter((j) => j.delType === "Purge");
   return ids.map((id) => jobs.filter((j) => j.fpDbId === id).length);
 }
 
 test("submits whose answers time out after the job was made: one Purge per library, found by its tag", async () => {
-  const ws = await librariesWorkspace(emulator, specs("slow"), { "pulumi-mps-fpdb:readTimeoutMs": "3000" });
-  workspaces.push(ws);
+  const ws = await suite.workspace(specs("slow"), { "pulumi-mps-fpdb:readTimeoutMs": "3000" });
   await ws.up(["--skip-preview"]);
 
   // Every first submit is executed, then its answer is held past the client's read timeout.
-  emulator.admin.addFault({
+  ledger().addFault({
     type: "latency",
     action: "SubmitFpDBDeleteJob",
     latencyMs: 4_000,
@@ -79,7 +70,11 @@ test("submits whose answers time out after the job was made: one Purge per libra
   await setLibraries(ws, specs("slow", "release-1"));
   // Once every library's job exists (their answers held back), the tenant pushes them out of the window.
   const ids = new Set((await ws.resources()).map((r) => r.id));
-  const stackJobs = () => emulator.admin.state().jobs.filter((j) => ids.has(j.fpDbId));
+  const stackJobs = () =>
+    suite
+      .emulator()
+      .admin.state()
+      .jobs.filter((j) => ids.has(j.fpDbId));
   const tenant = busyAccount(50, () => stackJobs().length >= LIBRARIES);
   const up = await ws.up(["--skip-preview"]);
   expect(await tenant.stop()).toBeGreaterThan(100);
@@ -91,23 +86,30 @@ test("submits whose answers time out after the job was made: one Purge per libra
 });
 
 test("a purge killed after some submits and run again: the killed run's jobs are taken by their tag", async () => {
-  const ws = await librariesWorkspace(emulator, specs("killed"));
-  workspaces.push(ws);
+  const ws = await suite.workspace(specs("killed"));
   await ws.up(["--skip-preview"]);
 
-  emulator.admin.setSettings({ jobSeconds: 2 });
+  ledger().setSettings({ jobSeconds: 2 });
   await setLibraries(ws, specs("killed", "release-1"));
   const run = ws.start(["up", "--yes", "--skip-preview"]);
   // Killed once the ledger holds 20 of the run's Purge jobs: the rest of the libraries have none yet.
-  while (emulator.admin.state().jobs.filter((j) => j.delType === "Purge").length < 20) {
+  while (
+    suite
+      .emulator()
+      .admin.state()
+      .jobs.filter((j) => j.delType === "Purge").length < 20
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   run.signal("SIGKILL");
   await run.done.catch(() => undefined);
-  const submittedBeforeKill = emulator.admin.state().jobs.filter((j) => j.delType === "Purge").length;
+  const submittedBeforeKill = suite
+    .emulator()
+    .admin.state()
+    .jobs.filter((j) => j.delType === "Purge").length;
   expect(submittedBeforeKill).toBeGreaterThanOrEqual(20);
 
-  emulator.admin.setSettings({ jobSeconds: 0.3 });
+  ledger().setSettings({ jobSeconds: 0.3 });
   await ws.run(["cancel", "--yes"]);
   const rerun = await ws.up(["--skip-preview"]);
 

@@ -7,31 +7,15 @@
  * - `-v=9 --logtostderr` prints stack-config secrets and secret inputs in the engine's own log lines; without it,
  *   neither is printed (the provider logs neither).
  */
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import { requireCli, type Workspace } from "./support/cli";
-import { librariesWorkspace } from "./support/fixture";
+import { scenarioSuite } from "./support/fixture";
 
 jest.setTimeout(300_000);
 
-let emulator: RunningEmulator;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireCli();
-  emulator = await startEmulator({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 100 });
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.close();
-  await emulator?.close();
-});
+const suite = scenarioSuite({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 100 });
 
 test("a destroy stopped by one Ctrl-C exits 0 and says the resources were deleted, while some remain", async () => {
-  const ws = await librariesWorkspace(
-    emulator,
-    Array.from({ length: 10 }, (_, i) => ({ name: `lib-${i}` })),
-  );
-  workspaces.push(ws);
+  const ws = await suite.workspace(Array.from({ length: 10 }, (_, i) => ({ name: `lib-${i}` })));
+  const emulator = suite.emulator();
   await ws.up(["--skip-preview"]);
   emulator.admin.setSettings({ jobSeconds: 6 });
 
@@ -51,10 +35,7 @@ test("a destroy stopped by one Ctrl-C exits 0 and says the resources were delete
 test("-v=9 --logtostderr prints stack-config secrets and secret inputs; a plain run prints neither", async () => {
   const trigger = "trigger-secret-7a1c";
   const echoed = "config-secret-93fe";
-  const ws = await librariesWorkspace(emulator, [
-    { name: "verbose", purgeTrigger: trigger, secretTrigger: true },
-  ]);
-  workspaces.push(ws);
+  const ws = await suite.workspace([{ name: "verbose", purgeTrigger: trigger, secretTrigger: true }]);
   await ws.setConfig("mps-fpdb-real-engine:echo", echoed, true);
 
   const plain = await ws.up(["--skip-preview"]);

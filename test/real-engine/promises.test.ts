@@ -6,48 +6,36 @@
  * 2. another stack's Purge of an adopted library never stands in for this stack's trigger;
  * 3. a secret `purgeTrigger` is never quoted in the provider's messages.
  */
-import { startEmulator, type RunningEmulator } from "../../emulator";
 import { SECRET_SIG, SIG_KEY } from "../../harness/wire";
-import { requireCli, type Workspace } from "./support/cli";
 import { callsSince, writesIn } from "./support/emulator-calls";
-import { librariesWorkspace, opsByName, setLibraries } from "./support/fixture";
+import { opsByName, scenarioSuite, setLibraries } from "./support/fixture";
 
 jest.setTimeout(300_000);
 
-let emulator: RunningEmulator;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireCli();
-  emulator = await startEmulator({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 100 });
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.close();
-  await emulator?.close();
-});
-
-async function workspace(...args: Parameters<typeof librariesWorkspace>): Promise<Workspace> {
-  const ws = await librariesWorkspace(...args);
-  workspaces.push(ws);
-  return ws;
-}
+const suite = scenarioSuite({ activateSeconds: 0.2, jobSeconds: 0.3, quota: 100 });
+const workspace = (...args: Parameters<typeof suite.workspace>) => suite.workspace(...args);
 
 function library(fpDbId: string) {
-  return emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId);
+  return suite
+    .emulator()
+    .admin.state()
+    .libraries.find((l) => l.fpDbId === fpDbId);
 }
 
 function purgesOf(fpDbId: string) {
-  return emulator.admin.state().jobs.filter((j) => j.fpDbId === fpDbId && j.delType === "Purge");
+  return suite
+    .emulator()
+    .admin.state()
+    .jobs.filter((j) => j.fpDbId === fpDbId && j.delType === "Purge");
 }
 
 test("a replacement with deletionPolicy Retain set in the same update is refused at preview; done in two ups, the old library is kept", async () => {
-  const ws = await workspace(emulator, [{ name: "keep-me", description: "v1" }]);
+  const ws = await workspace([{ name: "keep-me", description: "v1" }]);
   await ws.up(["--skip-preview"]);
   const [first] = await ws.resources();
 
   await setLibraries(ws, [{ name: "keep-me", description: "v2", deletionPolicy: "Retain" }]);
-  const before = emulator.admin.counts();
+  const before = suite.emulator().admin.counts();
   const preview = await ws.preview([], { allowFailure: true });
   expect(preview.code).not.toBe(0);
   expect(preview.output).toContain(
@@ -57,7 +45,7 @@ test("a replacement with deletionPolicy Retain set in the same update is refused
   expect(preview.output).toContain("Change `deletionPolicy` in an update of its own first");
   const up = await ws.up(["--skip-preview"], { allowFailure: true });
   expect(up.code).not.toBe(0);
-  expect(writesIn(callsSince(emulator, before))).toEqual({});
+  expect(writesIn(callsSince(suite.emulator(), before))).toEqual({});
   expect(library(first.id!)?.deleted).toBeFalsy();
 
   // The way on: the policy in an update of its own, then the replacing change.
@@ -69,14 +57,19 @@ test("a replacement with deletionPolicy Retain set in the same update is refused
   const [now] = await ws.resources();
   expect(now.id).not.toBe(first.id);
   expect(library(first.id!)?.deleted).toBeFalsy();
-  expect(emulator.admin.state().jobs.filter((j) => j.fpDbId === first.id)).toEqual([]);
+  expect(
+    suite
+      .emulator()
+      .admin.state()
+      .jobs.filter((j) => j.fpDbId === first.id),
+  ).toEqual([]);
 });
 
 test("stack B's first trigger on a library stack A purged submits B's own Purge, never A's JobId", async () => {
-  const a = await workspace(emulator, [{ name: "owner", userData: null }]);
+  const a = await workspace([{ name: "owner", userData: null }]);
   await a.up(["--skip-preview"]);
   const [owned] = await a.resources();
-  const b = await workspace(emulator, [{ name: "adopter", fpDbId: owned.id, userData: null }]);
+  const b = await workspace([{ name: "adopter", fpDbId: owned.id, userData: null }]);
   await b.up(["--skip-preview"]);
 
   await setLibraries(a, [{ name: "owner", userData: null, purgeTrigger: "a-1" }]);
@@ -104,9 +97,7 @@ describe("a secret purgeTrigger is never quoted", () => {
   const SECRET = "hunter2-do-not-print";
 
   test("a trigger on a library with a modelId is refused without quoting it", async () => {
-    const ws = await workspace(emulator, [
-      { name: "video", modelId: 12, purgeTrigger: SECRET, secretTrigger: true },
-    ]);
+    const ws = await workspace([{ name: "video", modelId: 12, purgeTrigger: SECRET, secretTrigger: true }]);
     const up = await ws.up(["--skip-preview"], { allowFailure: true });
     expect(up.code).not.toBe(0);
     expect(up.output).toContain("`purgeTrigger` cannot empty a library with `modelId` 12");
@@ -114,7 +105,7 @@ describe("a secret purgeTrigger is never quoted", () => {
   });
 
   test("a protected recreate replacement is refused without quoting it", async () => {
-    const ws = await workspace(emulator, [{ name: "guarded-video", modelId: 12, deletionProtection: true }]);
+    const ws = await workspace([{ name: "guarded-video", modelId: 12, deletionProtection: true }]);
     await ws.up(["--skip-preview"]);
     await setLibraries(ws, [
       {

@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import type { RunningEmulator } from "../../../emulator";
-import { createWorkspace, type Step, type Workspace } from "./cli";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../emulator";
+import { createWorkspace, requireCli, type Step, type Workspace } from "./cli";
 
 /** The real-engine fixture program: libraries and get() lookups described by stack config. */
 export const LIBRARIES_PROGRAM = path.join(__dirname, "..", "fixtures", "libraries");
@@ -76,4 +76,36 @@ export function maxConcurrent(events: Record<string, unknown>[], op: string): nu
     if (end) open.delete(end.metadata.urn);
   }
   return max;
+}
+
+/**
+ * The setup most scenario files share: one emulator for the file (the CLI required first), and fixture workspaces
+ * that are closed with it. Call at the top level of a test file.
+ */
+export function scenarioSuite(options: EmulatorOptions): {
+  emulator(): RunningEmulator;
+  workspace(libraries: LibrarySpec[], config?: Record<string, string>): Promise<Workspace>;
+} {
+  let emulator: RunningEmulator | undefined;
+  const workspaces: Workspace[] = [];
+  beforeAll(async () => {
+    requireCli();
+    emulator = await startEmulator(options);
+  });
+  afterAll(async () => {
+    for (const ws of workspaces) await ws.close();
+    await emulator?.close();
+  });
+  const running = (): RunningEmulator => {
+    if (!emulator) throw new Error("scenarioSuite: the emulator starts in beforeAll");
+    return emulator;
+  };
+  return {
+    emulator: running,
+    workspace: async (libraries, config) => {
+      const ws = await librariesWorkspace(running(), libraries, config);
+      workspaces.push(ws);
+      return ws;
+    },
+  };
 }
