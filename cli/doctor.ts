@@ -11,7 +11,7 @@ import { resolveCredentials, type ResolvedCredentials } from "../provider/config
 import { proxyWithoutCredentials, resolveProxy, type EndpointChoice } from "../provider/config/endpoint";
 import { chooseRegion } from "../provider/config/region";
 import { misspeltRegionText, regionFinding, unlistedRegionText } from "../provider/config/regions";
-import { resolveSettings, type Settings } from "../provider/config/settings";
+import { clientTuning, resolveSettings, type Settings } from "../provider/config/settings";
 import { libraryEndpoint } from "../provider/context";
 import { MpsApiError } from "../provider/errors";
 import { messageOf } from "../provider/text";
@@ -178,9 +178,8 @@ export async function doctor(argv: readonly string[], io: CliIo): Promise<number
     const api = createMpsClient({
       endpoint: endpoint.endpoint.url,
       credential: credentials.credential,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      readTimeoutMs: settings.readTimeoutMs,
-      requestsPerSecond: settings.requestsPerSecond,
+      ...clientTuning(settings),
+      // One try each: doctor reports what answers now, and a dead endpoint must not take the backoff's seconds.
       maxAttempts: 1,
     });
     checks.push(...(await callChecks(api, endpoint, credentials, progress)));

@@ -8,7 +8,8 @@ import { createMpsClient } from "../provider/client/mps-client";
 import { MAX_IDS_PER_CALL, type FpDbDeleteJob, type MpsApi } from "../provider/client/types";
 import { resolveCredentials } from "../provider/config/credentials";
 import { chooseRegion } from "../provider/config/region";
-import { resolveSettings, type Settings } from "../provider/config/settings";
+import { clientTuning, resolveSettings, type Settings } from "../provider/config/settings";
+import { retryEvent, retryText } from "../provider/log";
 import { libraryEndpoint } from "../provider/context";
 import { describeJobTag } from "../provider/jobs/job-tag";
 import { messageOf } from "../provider/text";
@@ -172,18 +173,8 @@ async function listGroup(
     api = createMpsClient({
       endpoint: group.endpoint,
       credential: credentials.credential,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      readTimeoutMs: settings.readTimeoutMs,
-      requestsPerSecond: settings.requestsPerSecond,
-      retryBaseMs: settings.retryBaseMs,
-      retryThrottleBaseMs: settings.retryThrottleBaseMs,
-      retryMaxDelayMs: settings.retryMaxDelayMs,
-      maxAttempts: settings.maxAttempts,
-      onRetry: ({ action, attempt, delayMs, error }) =>
-        io.stderr(
-          `${action} at ${group.endpoint} failed (${codeOf(error)}); attempt ${attempt + 1} of ` +
-            `${settings.maxAttempts} in ${(delayMs / 1000).toFixed(1)} s\n`,
-        ),
+      ...clientTuning(settings),
+      onRetry: (info) => io.stderr(`${retryText(group.endpoint, retryEvent(info, settings.maxAttempts))}\n`),
     });
     io.stderr(
       `Querying ${known.length} JobId(s) from the state and the 20 newest jobs at ${group.endpoint} ` +
@@ -235,11 +226,6 @@ function listed(job: FpDbDeleteJob, inStackState: boolean): ListedJob {
     message: job.message,
   };
   return JSON.parse(JSON.stringify(entry)) as ListedJob;
-}
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : messageOf(error);
 }
 
 function render(results: LibraryJobs[], io: CliIo): string {

@@ -11,14 +11,14 @@ import {
   type EndpointChoice,
   type ResolvedEndpoint,
 } from "./config/endpoint";
-import { resolveSettings, type ConfigSource, type Settings } from "./config/settings";
+import { clientTuning, resolveSettings, type ConfigSource, type Settings } from "./config/settings";
 import { ConfigError } from "./errors";
 import { DEFAULT_JOB_TIMEOUT_SECONDS, DEFAULT_POLL_INTERVAL_SECONDS } from "./schema";
 import type { WaitTiming } from "./jobs/poll";
 import { WaitScheduler } from "./jobs/scheduler";
 import type { Services } from "./jobs/services";
 import { JobWatcher, LibraryWatcher, noticingSubmits } from "./jobs/watchers";
-import { Logger, ProgressReporter } from "./log";
+import { Logger, ProgressReporter, RetryReporter, retryEvent } from "./log";
 import type { EndpointType } from "./types";
 
 /** Where a library lives and how to reach it. */
@@ -113,18 +113,19 @@ export class ProviderContext {
       onSecret: (secret) => this.log.registerSecret(secret),
     });
     for (const secret of credentials.secrets) this.log.registerSecret(secret);
+    const retries = new RetryReporter({
+      clock: this.clock,
+      log: this.log,
+      intervalMs: this.settings.progressIntervalMs,
+      endpoint: endpoint.url,
+    });
     const client = createMpsClient({
       endpoint: endpoint.url,
       credential: credentials.credential,
-      connectTimeoutMs: this.settings.connectTimeoutMs,
-      readTimeoutMs: this.settings.readTimeoutMs,
-      requestsPerSecond: this.settings.requestsPerSecond,
-      retryBaseMs: this.settings.retryBaseMs,
-      retryThrottleBaseMs: this.settings.retryThrottleBaseMs,
-      retryMaxDelayMs: this.settings.retryMaxDelayMs,
-      maxAttempts: this.settings.maxAttempts,
+      ...clientTuning(this.settings),
       clock: this.clock,
       random: this.random,
+      onRetry: (info) => retries.retrying(retryEvent(info, this.settings.maxAttempts)),
     });
     const api = withStoredConfigHint(client, credentials.source);
     this.log.info(`Using MPS endpoint ${endpoint.url} with credentials from ${credentials.source}`);

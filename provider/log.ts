@@ -273,3 +273,68 @@ function summaryLine(kind: WaitKind, batch: Batch): string {
   const waiting = batch.active.size > 0 ? `, ${batch.active.size} waiting` : "";
   return `${batch.done}/${batch.begun} ${BATCH_NOUN[kind]} done${failed}${waiting}`;
 }
+
+/** One retry of a call, as the retry layer reports it. */
+export interface RetryEvent {
+  action: string;
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  maxAttempts: number;
+  /** The error's code (`ECONNREFUSED`, `Throttling.User`, `ServiceUnavailable`, ...). */
+  code: string;
+  delayMs: number;
+}
+
+/** The retry layer's report as a {@link RetryEvent}: the error's code where it has one, else its kind. */
+export function retryEvent(
+  info: { action: string; attempt: number; kind: string; delayMs: number; error: unknown },
+  maxAttempts: number,
+): RetryEvent {
+  const code = (info.error as { code?: unknown } | null)?.code;
+  return {
+    action: info.action,
+    attempt: info.attempt,
+    maxAttempts,
+    code: typeof code === "string" && code !== "" ? code : info.kind,
+    delayMs: info.delayMs,
+  };
+}
+
+/** "MPS <Action> at <endpoint> failed with <Code> on attempt n of m; retrying in x s". */
+export function retryText(endpoint: string, event: RetryEvent): string {
+  return (
+    `MPS ${event.action} at ${endpoint} failed with ${event.code} on attempt ${event.attempt} of ` +
+    `${event.maxAttempts}; retrying in ${(event.delayMs / 1000).toFixed(1)} s`
+  );
+}
+
+/**
+ * Says that calls are being retried, so that a wait on an endpoint where nothing answers (a stopped emulator, a
+ * stale port) or a throttled account is visible before the final error, which can take many seconds of backoff.
+ * The first retry of a quiet spell is written at once; later ones at most once per interval, counted, so a
+ * throttling storm over a bulk run is a line every interval, not a line a call.
+ */
+export class RetryReporter {
+  private lastLineAt = -Infinity;
+  private unreported = 0;
+
+  constructor(
+    private readonly options: {
+      clock: Clock;
+      log: Pick<Logger, "warn">;
+      intervalMs: number;
+      /** Where the calls go, for the line. */
+      endpoint: string;
+    },
+  ) {}
+
+  retrying(event: RetryEvent): void {
+    const now = this.options.clock.now();
+    this.unreported += 1;
+    if (now - this.lastLineAt < this.options.intervalMs) return;
+    const others = this.unreported > 1 ? ` (${this.unreported - 1} more retries since the last line)` : "";
+    this.options.log.warn(retryText(this.options.endpoint, event) + others);
+    this.lastLineAt = now;
+    this.unreported = 0;
+  }
+}

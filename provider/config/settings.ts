@@ -53,6 +53,32 @@ export interface Settings {
   progressIntervalMs: number;
 }
 
+/** The settings an MPS client is built with (transport timeouts, pacing and retry), under the client's names. */
+export function clientTuning(
+  settings: Settings,
+): Pick<
+  Settings,
+  | "connectTimeoutMs"
+  | "readTimeoutMs"
+  | "requestsPerSecond"
+  | "retryBaseMs"
+  | "retryThrottleBaseMs"
+  | "retryMaxDelayMs"
+  | "maxAttempts"
+> {
+  const { connectTimeoutMs, readTimeoutMs, requestsPerSecond, retryBaseMs, retryThrottleBaseMs } = settings;
+  const { retryMaxDelayMs, maxAttempts } = settings;
+  return {
+    connectTimeoutMs,
+    readTimeoutMs,
+    requestsPerSecond,
+    retryBaseMs,
+    retryThrottleBaseMs,
+    retryMaxDelayMs,
+    maxAttempts,
+  };
+}
+
 /** The settings when nothing is configured. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND,

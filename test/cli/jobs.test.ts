@@ -167,7 +167,7 @@ it("fails with exit code 1 and a progress line per retry when the endpoint is do
   });
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(
-    /QueryFpDBDeleteJobList at http:\/\/127\.0\.0\.1:\d+ failed \(ECONNREFUSED\); attempt 2 of 2/,
+    /MPS QueryFpDBDeleteJobList at http:\/\/127\.0\.0\.1:\d+ failed with ECONNREFUSED on attempt 1 of 2; retrying in/,
   );
   expect(result.stdout).toContain("FAIL MPS QueryFpDBDeleteJobList failed: ECONNREFUSED");
   expect(result.stdout).toContain("Nothing accepts connections at");

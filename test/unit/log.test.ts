@@ -1,4 +1,4 @@
-import { Logger, ProgressReporter, redact, type LogLevel } from "../../provider/log";
+import { Logger, ProgressReporter, RetryReporter, redact, type LogLevel } from "../../provider/log";
 import { FakeClock } from "../support/fake-clock";
 
 function capture() {
@@ -254,5 +254,39 @@ describe("ProgressReporter", () => {
     clock.advance(10_000);
     wait.update('{"SecurityToken":"tok"}');
     expect(text()).toEqual(['[mps-fpdb] Delete job J for library fp (x): {"SecurityToken":"***"}, 10s']);
+  });
+});
+
+describe("RetryReporter", () => {
+  const event = { action: "CreateFpShotDB", maxAttempts: 8, code: "ECONNREFUSED", delayMs: 400 };
+
+  it("says at the first retry that calls are retried, then at most once per interval with the count", () => {
+    const clock = new FakeClock();
+    const { logger, lines } = capture();
+    const retries = new RetryReporter({
+      clock,
+      log: logger,
+      intervalMs: 10_000,
+      endpoint: "http://127.0.0.1:1",
+    });
+    retries.retrying({ ...event, attempt: 1 });
+    clock.advance(400);
+    retries.retrying({ ...event, attempt: 2, delayMs: 800 });
+    clock.advance(10_000);
+    retries.retrying({ ...event, attempt: 3, delayMs: 1_600 });
+    expect(lines).toEqual([
+      {
+        level: "warn",
+        line:
+          "[mps-fpdb] MPS CreateFpShotDB at http://127.0.0.1:1 failed with ECONNREFUSED on attempt 1 of 8; " +
+          "retrying in 0.4 s",
+      },
+      {
+        level: "warn",
+        line:
+          "[mps-fpdb] MPS CreateFpShotDB at http://127.0.0.1:1 failed with ECONNREFUSED on attempt 3 of 8; " +
+          "retrying in 1.6 s (1 more retries since the last line)",
+      },
+    ]);
   });
 });
