@@ -93,13 +93,15 @@ export class ProviderContext {
     return services;
   }
 
-  /** Poll interval, back-off cap and timeout of one wait. */
+  /**
+   * Poll interval, back-off cap and timeout of the waits of one provider call, as the inputs and settings set
+   * them (the cap is raised to the interval where it is used, by `waitBounds`).
+   */
   waitTiming(inputs: { pollIntervalSeconds?: number; jobTimeoutSeconds?: number }): WaitTiming {
-    const intervalMs =
-      this.settings.pollIntervalMs ?? (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
     return {
-      intervalMs,
-      maxIntervalMs: Math.max(intervalMs, this.settings.maxPollIntervalMs),
+      intervalMs:
+        this.settings.pollIntervalMs ?? (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
+      maxIntervalMs: this.settings.maxPollIntervalMs,
       timeoutMs: (inputs.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS) * 1000,
     };
   }

@@ -4,19 +4,29 @@ import { MpsApiError } from "../errors";
 export { DEFAULT_MAX_POLL_INTERVAL_MS };
 
 /**
- * Bounds and reporting of one wait. Durations in milliseconds. When a wait is looked at is decided by the
- * process's wait scheduler (the rule is in scheduler-rule.ts); these bounds are what a stack can set.
+ * The bounds of one wait, in milliseconds: what a stack can set (`pollIntervalSeconds` or the setting
+ * `pollIntervalMs`, `maxPollIntervalMs`, `jobTimeoutSeconds`), resolved from the inputs and the settings once per
+ * provider call (`ProviderContext.waitTiming`) and taken as they are by the job code and the watchers. When a wait
+ * is looked at is decided by the process's wait scheduler (the rule is in scheduler-rule.ts). Declared here, not
+ * in the context, because the job code that takes it sits below the context.
  */
-export interface WaitOptions {
+export interface WaitTiming {
   /**
    * The shortest gap between two looks at this wait, and the delay of its first look (`pollIntervalSeconds`,
    * default 1 s). Later looks come at most a tenth of the time waited apart, never closer than this.
    */
   intervalMs: number;
-  /** The longest gap between two looks (`maxPollIntervalMs`, default 30000; never below `intervalMs`). */
+  /**
+   * The longest gap between two looks (`maxPollIntervalMs`, default 30000). Taken as set: it is raised to
+   * `intervalMs` in one place, {@link waitBounds}.
+   */
   maxIntervalMs?: number;
   /** Give up after this long (a last look is made at the deadline). */
   timeoutMs: number;
+}
+
+/** What a wait reports, and names in its messages. */
+export interface WaitReport {
   /** What is waited for, for messages: e.g. `library 88c6... (my-lib)`. */
   describe: string;
   /** Told about every answered look: the status seen and the time waited so far. */
@@ -25,20 +35,10 @@ export interface WaitOptions {
   onPollError?: (error: MpsApiError, elapsedMs: number) => void;
 }
 
-/**
- * Bounds of one wait, resolved from the resource's inputs and the package settings (`ProviderContext.waitTiming`);
- * declared here, not in the context, because the job code that takes it sits below the context.
- */
-export interface WaitTiming {
-  intervalMs: number;
-  maxIntervalMs: number;
-  timeoutMs: number;
-}
-
-/** The floor and cap of a wait's looks, from its options. */
-export function waitBounds(options: WaitOptions): { floorMs: number; capMs: number } {
-  const floorMs = Math.max(1, options.intervalMs);
-  return { floorMs, capMs: Math.max(floorMs, options.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS) };
+/** The floor and cap of a wait's looks: the one place the cap is raised to the floor and defaulted. */
+export function waitBounds(timing: WaitTiming): { floorMs: number; capMs: number } {
+  const floorMs = Math.max(1, timing.intervalMs);
+  return { floorMs, capMs: Math.max(floorMs, timing.maxIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS) };
 }
 
 /** "12.5 s" or "800 ms", for messages. */

@@ -6,7 +6,7 @@ import {
 } from "../client/types";
 import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../errors";
 import type { Logger } from "../log";
-import { formatDuration, type WaitTiming } from "./poll";
+import { formatDuration, waitBounds, type WaitTiming } from "./poll";
 import type { Services } from "./services";
 
 /** What resume-or-submit found or did. */
@@ -306,7 +306,7 @@ export async function resumeOrSubmit(
             `before submitting the ${request.delType} job again`,
         );
         await clock.sleep(busyWaitMs);
-        busyWaitMs = Math.min(busyWaitMs * 2, options.timing.maxIntervalMs);
+        busyWaitMs = Math.min(busyWaitMs * 2, waitBounds(options.timing).capMs);
         continue;
       }
 

@@ -2,10 +2,10 @@ import type { Clock, Random } from "../clock";
 import type { DelType, FpDbDeleteJob, FpShotDb, MpsApi } from "../client/types";
 import { JobFailedError, WaitTimeoutError } from "../errors";
 import { JobNotFoundError } from "./errors";
-import { formatDuration, waitBounds, type WaitOptions } from "./poll";
+import { formatDuration, waitBounds, type WaitReport, type WaitTiming } from "./poll";
 import { WaitScheduler, type Lane } from "./scheduler";
 
-export type { WaitOptions } from "./poll";
+export type { WaitReport, WaitTiming } from "./poll";
 
 /** Options of the watchers. */
 export interface WatcherOptions {
@@ -185,7 +185,7 @@ export class JobWatcher {
    * `timeoutMs`, and a fatal `MpsApiError` (auth, parameters, an id the answer does not account for) at once.
    * Other failed looks are reported and the wait goes on.
    */
-  waitForJob(jobId: string, options: WaitOptions): Promise<FpDbDeleteJob> {
+  waitForJob(jobId: string, options: WaitTiming & WaitReport): Promise<FpDbDeleteJob> {
     const submitted = this.submitted.get(jobId);
     this.submitted.delete(jobId);
     return this.lane.wait({
@@ -257,7 +257,7 @@ export class LibraryWatcher {
   waitFor(
     fpDbId: string,
     done: (library: FpShotDb | undefined) => boolean,
-    options: WaitOptions,
+    options: WaitTiming & WaitReport,
   ): Promise<FpShotDb | undefined> {
     return this.lane.wait({
       id: fpDbId,

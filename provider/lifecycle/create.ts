@@ -12,7 +12,8 @@ import {
 } from "../errors";
 import { formatDuration } from "../jobs/poll";
 import type { LibraryInputs, LibraryState } from "../types";
-import { describeLibrary, initialState, targetOf, withLibraryFacts } from "./common";
+import { openUnnamedCall, type LibraryCall } from "./call";
+import { initialState, withLibraryFacts } from "./common";
 import { ResourceInitFailure } from "./init-failure";
 import { clauseOf } from "../text";
 
@@ -26,7 +27,8 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
   // A `region` input was already checked by `check`; one from stack config or the environment is checked here,
   // before the library is created and the region pinned in state for its life.
   if (inputs.region === undefined) checkConfiguredRegion(ctx, inputs.resourceName, region);
-  const services = await ctx.servicesFor(targetOf({ ...inputs, region }));
+  const opened = openUnnamedCall(ctx, { ...inputs, region });
+  const services = await opened.services();
 
   if (inputs.fpDbId !== undefined) {
     const library = (await services.libraries.lookup([inputs.fpDbId])).get(inputs.fpDbId);
@@ -40,13 +42,14 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
       { fpDbId: library.fpDbId, resourceName: inputs.resourceName, modelId: library.modelId },
       { purge: inputs.purgeTrigger !== undefined, deletionPolicy: inputs.deletionPolicy },
     );
-    ctx.log.info(`Adopted ${describeLibrary(library.fpDbId, inputs.resourceName)}: ${library.status}`);
+    const call = opened.about(library.fpDbId);
+    call.log.info(`Adopted ${call.describe}: ${library.status}`);
     const state = initialState(
       inputs,
       { fpDbId: library.fpDbId, adopted: true, region, library },
-      ctx.clock.now(),
+      call.clock.now(),
     );
-    return waitUntilActive(ctx, state);
+    return waitUntilActive(call, state);
   }
 
   const name = inputs.libraryName ?? inputs.resourceName;
@@ -77,30 +80,35 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
     }
     throw err;
   }
-  ctx.log.info(`Created ${describeLibrary(created.fpDbId, inputs.resourceName)}: ${created.status}`);
+  const call = opened.about(created.fpDbId);
+  call.log.info(`Created ${call.describe}: ${created.status}`);
   const state = initialState(
     inputs,
     { fpDbId: created.fpDbId, adopted: false, region, library: created },
-    ctx.clock.now(),
+    call.clock.now(),
   );
-  return waitUntilActive(ctx, state);
+  return waitUntilActive(call, state);
 }
 
 /**
  * Waits until a library is `active` (unless `waitForCompletion` is false). A library that does not get there is
  * thrown as a {@link ResourceInitFailure}, so Pulumi keeps it in the stack and the next `up` waits again.
  */
-export async function waitUntilActive(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
+export async function waitUntilActive(call: LibraryCall, state: LibraryState): Promise<LibraryState> {
   if (state.waitForCompletion === false || state.status === "active") return state;
-  const describe = describeLibrary(state.fpDbId, state.resourceName);
-  const wait = ctx.progress.begin({ kind: "Create", fpDbId: state.fpDbId, resourceName: state.resourceName });
+  const { describe } = call;
+  const wait = call.progress.begin({
+    kind: "Create",
+    fpDbId: state.fpDbId,
+    resourceName: state.resourceName,
+  });
   try {
-    const services = await ctx.servicesFor(targetOf(state));
+    const services = await call.services();
     const library = await services.libraries.waitFor(
       state.fpDbId,
       (lib) => !lib || lib.status !== "offline",
       {
-        ...ctx.waitTiming(state),
+        ...call.timing,
         describe,
         onPoll: (status) => wait.update(status),
       },

@@ -1,9 +1,11 @@
 import type { ProviderContext } from "../context";
 import { effectiveDeletionPolicy, isDeleteOnly } from "../deletion-rules";
 import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
+import { waitBounds, type WaitTiming } from "../jobs/poll";
 import { libraryIsGone } from "../jobs/resume";
 import type { LibraryState } from "../types";
-import { describeLibrary, namingLibrary, targetOf } from "./common";
+import { openCall, type LibraryCall } from "./call";
+import { namingLibrary } from "./common";
 import { purgeLibrary, runJob, tagKeyOf, type JobRun } from "./purge";
 
 /**
@@ -12,7 +14,8 @@ import { purgeLibrary, runJob, tagKeyOf, type JobRun } from "./purge";
  * already under way), always waits for it, and confirms the library is gone. Throwing keeps the resource in state.
  */
 export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): Promise<void> {
-  const describe = describeLibrary(state.fpDbId, state.resourceName);
+  const call = openCall(ctx, state);
+  const { describe } = call;
   if (state.deletionProtection === true) {
     throw new DeletionProtectedError(
       `${describe} has \`deletionProtection\` enabled, so it was not deleted. To delete it, set ` +
@@ -23,7 +26,7 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
   const policy = effectiveDeletionPolicy(state);
   switch (policy) {
     case "Retain":
-      ctx.log.info(
+      call.log.info(
         `Retained ${describe}: deletionPolicy is Retain${state.adopted && state.deletionPolicy === undefined ? " (the default for adopted libraries)" : ""}; ` +
           "the library is removed from the stack and kept in MPS",
       );
@@ -35,19 +38,19 @@ export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): 
             'Set `deletionPolicy` to "Delete" or "Retain", run `pulumi up`, then retry.',
         );
       }
-      await purgeLibrary(ctx, state, { wait: true, rerun: "pulumi destroy", purpose: "destroy" });
-      ctx.log.info(
+      await purgeLibrary(call, state, { wait: true, rerun: "pulumi destroy", purpose: "destroy" });
+      call.log.info(
         `Purged ${describe} and removed it from the stack (deletionPolicy Purge); the library is kept`,
       );
       return;
     case "Delete":
-      return deleteForReal(ctx, state);
+      return deleteForReal(call, state);
   }
 }
 
-async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise<void> {
-  const describe = describeLibrary(state.fpDbId, state.resourceName);
-  const services = await ctx.servicesFor(targetOf(state));
+async function deleteForReal(call: LibraryCall, state: LibraryState): Promise<void> {
+  const { describe } = call;
+  const services = await call.services();
   // No "already gone?" lookup before the submit: it would cost a ListFpShotDB call on every destroy to save one
   // on the rare destroy of a library that is gone. Resume-or-submit finds that out instead, from a finished
   // Delete job in the newest jobs or from the submit's refusal, and always confirms it through ListFpShotDB.
@@ -57,7 +60,7 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
     });
   let run: JobRun | undefined;
   try {
-    run = await runJob(ctx, services, state, "Delete", {
+    run = await runJob(call, state, "Delete", {
       wait: true,
       rerun: "pulumi destroy",
       purpose: "destroy",
@@ -67,7 +70,7 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
     // Without a look before the submit, a library MPS still lists as `deleted` may get a Delete job; should that
     // job fail, the library is gone all the same, and failing would fail every re-run the same way.
     if (err instanceof JobFailedError && (await isGone())) {
-      ctx.log.warn(
+      call.log.warn(
         `${describe} is gone (ListFpShotDB reports it deleted), although its Delete job ${err.jobId} failed; ` +
           "nothing is left to delete, so the destroy succeeds",
       );
@@ -76,18 +79,34 @@ async function deleteForReal(ctx: ProviderContext, state: LibraryState): Promise
     throw err;
   }
   if (!run) {
-    ctx.log.info(`${describe} is already gone; nothing to delete`);
+    call.log.info(`${describe} is already gone; nothing to delete`);
     return;
   }
   // A successful Delete job is confirmed through ListFpShotDB before the resource leaves the state. The library
   // is normally gone the moment its job succeeds, so look once before settling into a poll schedule.
   if (!(await isGone())) {
-    const timing = ctx.waitTiming(state);
     await services.libraries.waitFor(state.fpDbId, (lib) => !lib || lib.status === "deleted", {
-      ...timing,
-      intervalMs: Math.min(timing.intervalMs, 1000),
+      ...confirmationTiming(call.timing),
       describe,
     });
   }
-  ctx.log.info(`Deleted ${describe}: Delete job ${run.jobId} succeeded`);
+  call.log.info(`Deleted ${describe}: Delete job ${run.jobId} succeeded`);
+}
+
+/**
+ * The confirmation's poll interval (its first look's delay and the shortest gap) is at most this. A library is
+ * normally listed as gone the moment its Delete job succeeds, so when the first look still lists it, it is a
+ * matter of moments: a stack's longer `pollIntervalSeconds`, sized for jobs that take minutes, would hold every
+ * such destroy up by a whole interval.
+ */
+export const CONFIRMATION_INTERVAL_MAX_MS = 1000;
+
+/** The wait for a deleted library to be listed as gone: the call's bounds, with the interval at most 1 s. */
+function confirmationTiming(timing: WaitTiming): WaitTiming {
+  return {
+    ...timing,
+    intervalMs: Math.min(timing.intervalMs, CONFIRMATION_INTERVAL_MAX_MS),
+    // The cap the call's other waits have (never below the call's interval), not one lowered with the interval.
+    maxIntervalMs: waitBounds(timing).capMs,
+  };
 }

@@ -1,13 +1,12 @@
 import type { DelType, FpDbDeleteJob } from "../client/types";
-import type { ProviderContext } from "../context";
 import { JobFailedError, LibraryGoneError } from "../errors";
 import { jobTag, newJobTagKey, type JobPurpose } from "../jobs/job-tag";
 import { resumeOrSubmit, type SubmitOutcome } from "../jobs/resume";
-import type { Services } from "../jobs/services";
 import { possibleDuplicateLine } from "../log";
 import { appendJobHistory } from "../state";
 import type { LibraryState } from "../types";
-import { describeLibrary, namingLibrary, targetOf } from "./common";
+import type { LibraryCall } from "./call";
+import { namingLibrary } from "./common";
 
 /**
  * The key of the resource's job tags: the state's, or a new one for state written before tags (kept from the next
@@ -39,14 +38,13 @@ export interface JobRun {
  * whose message names the library, the JobId, Code and Message.
  */
 export async function runJob(
-  ctx: ProviderContext,
-  services: Services,
+  call: LibraryCall,
   state: LibraryState,
   delType: DelType,
   options: { wait: boolean; rerun?: string; purpose: JobPurpose; tagKey: TagKey },
 ): Promise<JobRun | undefined> {
-  const describe = describeLibrary(state.fpDbId, state.resourceName);
-  const timing = ctx.waitTiming(state);
+  const { describe, timing } = call;
+  const services = await call.services();
   // The user's `userData` goes out unchanged; otherwise the job carries this request's tag (jobs/job-tag.ts).
   const tag =
     state.userData === undefined
@@ -62,8 +60,8 @@ export async function runJob(
     { fpDbId: state.fpDbId, delType, pipelineId: state.pipelineId, userData: state.userData ?? tag },
     {
       describe,
-      log: ctx.log,
-      clock: ctx.clock,
+      log: call.log,
+      clock: call.clock,
       timing,
       rerun: options.rerun,
       knownJobIds: [
@@ -77,7 +75,7 @@ export async function runJob(
     throw namingLibrary(err, describe);
   });
   if (outcome.kind === "gone") return undefined;
-  if (!outcome.resumed) ctx.log.info(`Submitted ${delType} job ${outcome.jobId} for ${describe}`);
+  if (!outcome.resumed) call.log.info(`Submitted ${delType} job ${outcome.jobId} for ${describe}`);
   const run: JobRun = {
     jobId: outcome.jobId,
     status: outcome.status ?? "Queuing",
@@ -96,11 +94,11 @@ export async function runJob(
         };
   // A job that has already succeeded (an interrupted run's, accepted) needs no wait, whatever is asked.
   if (!options.wait || run.status === "Success") {
-    if (duplicate) ctx.log.warn(possibleDuplicateLine(duplicate));
+    if (duplicate) call.log.warn(possibleDuplicateLine(duplicate));
     return run;
   }
 
-  const progress = ctx.progress.begin({
+  const progress = call.progress.begin({
     kind: delType,
     jobId: outcome.jobId,
     fpDbId: state.fpDbId,
@@ -116,12 +114,12 @@ export async function runJob(
       onPoll: (status) => progress.update(status),
     });
   } catch (err) {
-    if (err instanceof JobFailedError) ctx.log.error(err.message);
+    if (err instanceof JobFailedError) call.log.error(err.message);
     progress.end(false);
     throw err;
   }
   // The job's own line first: ending the wait may print the aggregated "N/N jobs done" summary.
-  ctx.log.info(`${delType} job ${job.jobId} for ${describe} succeeded`);
+  call.log.info(`${delType} job ${job.jobId} for ${describe} succeeded`);
   progress.end(true);
   const done: JobRun = { ...run, status: job.status };
   if (job.finishTime) done.finishedAt = job.finishTime;
@@ -130,19 +128,14 @@ export async function runJob(
 
 /** Runs a Purge job and records it in the state (`purgeJobId`, `purgeJobStatus`, ..., `jobHistory`). */
 export async function purgeLibrary(
-  ctx: ProviderContext,
+  call: LibraryCall,
   state: LibraryState,
   options: { wait: boolean; rerun?: string; purpose: JobPurpose },
 ): Promise<LibraryState> {
-  const services = await ctx.servicesFor(targetOf(state));
   const tagKey = tagKeyOf(state);
-  const run = await runJob(ctx, services, state, "Purge", { ...options, tagKey });
+  const run = await runJob(call, state, "Purge", { ...options, tagKey });
   // Only a Delete reports a library that is gone; resume-or-submit throws LibraryGoneError for a Purge.
-  if (!run)
-    throw new LibraryGoneError(
-      `${describeLibrary(state.fpDbId, state.resourceName)} no longer exists`,
-      state.fpDbId,
-    );
+  if (!run) throw new LibraryGoneError(`${call.describe} no longer exists`, state.fpDbId);
   const next: LibraryState = {
     ...state,
     jobTagKey: tagKey.key,

@@ -3,7 +3,8 @@ import type { ProviderContext } from "../context";
 import { LibraryGoneError } from "../errors";
 import { readState } from "../state";
 import { SCHEMA_VERSION, type LibraryState } from "../types";
-import { describeLibrary, namingLibrary, targetOf, withLibraryFacts } from "./common";
+import { openUnnamedCall } from "./call";
+import { namingLibrary, withLibraryFacts } from "./common";
 
 /**
  * Refresh: the library as the service reports it now, or undefined when it is gone (Pulumi then drops the
@@ -17,11 +18,13 @@ export async function readLibrary(
 ): Promise<LibraryState | undefined> {
   const getting = props.schemaVersion === undefined && props.fpDbId === undefined;
   const state = getting ? stateForGet(ctx, id, props) : readState(props);
-  const services = await ctx.servicesFor(targetOf(state));
+  // About `id`, the library the engine asks for and the lookup below names.
+  const call = openUnnamedCall(ctx, state).about(id);
+  const services = await call.services();
   const library = await services.libraries.lookup([id]).then(
     (found) => found.get(id),
     (err: unknown) => {
-      throw namingLibrary(err, describeLibrary(id, state.resourceName));
+      throw namingLibrary(err, call.describe);
     },
   );
   if (!library || library.status === "deleted") {

@@ -1,14 +1,8 @@
 import type { ProviderContext } from "../context";
 import type { DiffDecision } from "../diff";
 import type { LibraryInputs, LibraryState } from "../types";
-import {
-  describeLibrary,
-  namingLibrary,
-  stamped,
-  targetOf,
-  withLibraryFacts,
-  withRecordedInputs,
-} from "./common";
+import { openCall, type LibraryCall } from "./call";
+import { namingLibrary, stamped, withLibraryFacts, withRecordedInputs } from "./common";
 import { waitUntilActive } from "./create";
 import { purgeLibrary } from "./purge";
 
@@ -27,32 +21,33 @@ export async function updateLibrary(
   decision: DiffDecision,
 ): Promise<LibraryState> {
   let state = withRecordedInputs(olds, news);
+  // Made from the new inputs: the endpoint, identity and wait bounds this update asks for.
+  const call = openCall(ctx, state);
   if (state.status === "offline" && state.waitForCompletion !== false) {
-    ctx.log.info(
-      `${describeLibrary(state.fpDbId, state.resourceName)} is offline; waiting for it to become active (it was not ` +
-        "active at the end of the last run)",
+    call.log.info(
+      `${call.describe} is offline; waiting for it to become active (it was not active at the end of the last run)`,
     );
-    state = await waitUntilActive(ctx, state);
+    state = await waitUntilActive(call, state);
   }
   if (decision.purge === "submit") {
     const waiting = state.waitForCompletion !== false;
-    const purged = await purgeLibrary(ctx, state, {
+    const purged = await purgeLibrary(call, state, {
       wait: waiting,
       purpose: { trigger: state.purgeTrigger },
     });
     // Without the wait nothing else looked at the library in this update: refresh its status too.
-    return stamped(waiting ? purged : await withCurrentFacts(ctx, purged), ctx.clock.now());
+    return stamped(waiting ? purged : await withCurrentFacts(call, purged), call.clock.now());
   }
-  return stamped(await withCurrentFacts(ctx, state), ctx.clock.now());
+  return stamped(await withCurrentFacts(call, state), call.clock.now());
 }
 
 /** The state with the library as ListFpShotDB reports it now. */
-async function withCurrentFacts(ctx: ProviderContext, state: LibraryState): Promise<LibraryState> {
-  const services = await ctx.servicesFor(targetOf(state));
+async function withCurrentFacts(call: LibraryCall, state: LibraryState): Promise<LibraryState> {
+  const services = await call.services();
   const library = await services.libraries.lookup([state.fpDbId]).then(
     (found) => found.get(state.fpDbId),
     (err: unknown) => {
-      throw namingLibrary(err, describeLibrary(state.fpDbId, state.resourceName));
+      throw namingLibrary(err, call.describe);
     },
   );
   return withLibraryFacts(state, library);

@@ -2,11 +2,18 @@ import type { FpShotDb } from "../../../provider/client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
 import { JobNotFoundError } from "../../../provider/jobs/errors";
 import { GAP_FRACTION } from "../../../provider/jobs/scheduler-rule";
-import { JobWatcher, LibraryWatcher, type WaitOptions } from "../../../provider/jobs/watchers";
+import {
+  JobWatcher,
+  LibraryWatcher,
+  type WaitReport,
+  type WaitTiming,
+} from "../../../provider/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
 
 const DESCRIBE = "library lib-1 (my-lib)";
+
+type WaitOptions = WaitTiming & WaitReport;
 
 function waitOptions(overrides: Partial<WaitOptions> = {}): WaitOptions {
   return { intervalMs: 5000, timeoutMs: 1_800_000, describe: DESCRIBE, ...overrides };
