@@ -1,13 +1,22 @@
 import { isoSeconds, type Clock } from "../clock";
-import {
-  UNFINISHED_JOB_STATUSES,
-  type FpDbDeleteJob,
-  type SubmitFpDbDeleteJobRequest,
-} from "../client/types";
+import type { FpDbDeleteJob, SubmitFpDbDeleteJobRequest } from "../client/types";
 import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../errors";
 import type { Logger } from "../log";
 import { formatDuration, waitBounds, type WaitTiming } from "./poll";
 import type { Services } from "./services";
+import {
+  afterAmbiguousSubmit,
+  afterBusySubmit,
+  afterFatalSubmit,
+  jobSubmittedSince,
+  priorDelete,
+  priorPurge,
+  type AmbiguousSubmitFacts,
+  type BusySubmitFacts,
+  type JobTagEvidence,
+  type OwnJobEvidence,
+  type PriorDelete,
+} from "./verdicts";
 
 /** What resume-or-submit found or did. */
 export type SubmitOutcome =
@@ -56,99 +65,6 @@ export interface ResumeOptions {
   /** The command that runs the operation again, for messages (`pulumi up` or `pulumi destroy`). */
   rerun?: string;
 }
-
-/**
- * Slack between the provider's clock (`recordedAt`) and the service's job times, which also have whole seconds
- * only: a job created up to this long before the state was written still counts as after it.
- */
-export const RECORDED_AT_SLACK_MS = 5_000;
-
-/** How many jobs QueryFpDBDeleteJobList returns without ids: the account's newest. */
-export const RECENT_JOBS_WINDOW = 20;
-
-/**
- * The tag this request's jobs carry (jobs/job-tag.ts), and whether the key it is made with comes from the state:
- * only then did an interrupted earlier run tag its job the same way, so that a job without the tag is certainly not
- * that run's. A key made in this run (state from a release before tags) proves this run's own submits only.
- */
-export interface JobTagEvidence {
-  value: string;
-  stored: boolean;
-}
-
-/** What the provider knows that tells its own Purge jobs from others. */
-export interface PurgeEvidence {
-  /** Jobs this resource already knows (its history and last Purge): submitted for earlier requests. */
-  knownJobIds: readonly string[];
-  /** When the state was last written (epoch ms), if it says. */
-  recordedAt?: number;
-  tag?: JobTagEvidence;
-}
-
-/**
- * What to do about Purge jobs already on a library before submitting one for the current request (a new
- * `purgeTrigger`, or a destroy with `deletionPolicy: "Purge"`). A job is this request's only on evidence: it
- * carries this request's tag. So:
- *
- * - a Purge that carries the tag and that the state does not know was left by a run that did not finish: resume
- *   it while it runs (`resume`), take it as done when it succeeded (`accept`);
- * - any other unfinished Purge (one the state knows, submitted for an earlier request; another stack's; the
- *   console's; or this resource's own when it sets `userData` and so has no tag) cannot satisfy this request:
- *   wait for it to end (`wait`), then look again;
- * - otherwise submit. The submit is `certain` to be the request's only Purge unless an interrupted run's tagged
- *   job may be out of sight (the 20-job window is full and does not reach back to the jobs the state knows or to
- *   when it was written), or a Purge in view newer than that line cannot be told apart from an interrupted run's
- *   because that run could not have tagged it (no tag, or a key made in this run). An uncertain submit is
- *   reported as a possible duplicate naming the library.
- */
-export type PriorPurge =
-  | { kind: "wait"; job: FpDbDeleteJob; known: boolean }
-  | { kind: "resume"; job: FpDbDeleteJob }
-  | { kind: "accept"; job: FpDbDeleteJob }
-  | { kind: "submit"; doubt?: "window" | "untagged" };
-
-/** Applies the {@link PriorPurge} rule to the newest jobs of the account. Pure. */
-export function priorPurge(
-  recent: readonly FpDbDeleteJob[],
-  fpDbId: string,
-  evidence: PurgeEvidence,
-): PriorPurge {
-  const { knownJobIds, recordedAt, tag } = evidence;
-  const mine = recent.filter((job) => job.fpDbId === fpDbId && job.delType === "Purge");
-  const known = (job: FpDbDeleteJob) => knownJobIds.includes(job.jobId);
-  const tagged = (job: FpDbDeleteJob) => tag !== undefined && job.userData === tag.value && !known(job);
-
-  const ours = newest(mine.filter(tagged));
-  if (ours && isUnfinished(ours)) return { kind: "resume", job: ours };
-  if (ours?.status === "Success") return { kind: "accept", job: ours };
-  const running = newest(mine.filter((job) => !tagged(job) && isUnfinished(job)));
-  if (running) return { kind: "wait", job: running, known: known(running) };
-
-  const knownTimes = mine.filter(known).map(createdAt).filter(Number.isFinite);
-  const line =
-    knownTimes.length > 0
-      ? Math.max(...knownTimes)
-      : recordedAt !== undefined
-        ? recordedAt - RECORDED_AT_SLACK_MS
-        : undefined;
-  const oldest = Math.min(...recent.map(createdAt).filter(Number.isFinite));
-  // Every job newer than one in view is in view too; so is every job newer than the oldest in view.
-  const windowReaches =
-    recent.length < RECENT_JOBS_WINDOW || knownTimes.length > 0 || (line !== undefined && oldest < line);
-  if (!windowReaches) return { kind: "submit", doubt: "window" };
-  const untaggedNewer = mine.some(
-    (job) => !known(job) && !tagged(job) && (line === undefined || createdAt(job) >= line),
-  );
-  if (tag?.stored !== true && untaggedNewer) return { kind: "submit", doubt: "untagged" };
-  return { kind: "submit" };
-}
-
-/** How many times a submit with an unknown outcome is tried again before giving up. */
-export const MAX_AMBIGUOUS_SUBMITS = 3;
-
-// Job times have second precision and the service clock may differ slightly from ours: a job created by a lost
-// submit can carry a CreationTime up to this much before the moment we sent it.
-const CREATION_TIME_SLACK_MS = 5_000;
 
 /**
  * The code with which MPS refuses a job for a library that already has an unfinished one
@@ -216,14 +132,15 @@ export async function resumeOrSubmit(
     }
   } else {
     const recent = await services.jobs.startOfRunJobs();
-    const existing = unfinishedOf(recent, request);
-    if (existing) return resumed(existing, options, "an unfinished job from an earlier run");
-    // A Delete of this library that succeeded (an earlier run's, whose end went unrecorded) says the library is
-    // probably gone: confirm that rather than send a submit bound to be refused.
-    const deleted = recent.some(
-      (job) => job.fpDbId === request.fpDbId && job.delType === "Delete" && job.status === "Success",
+    let gone: boolean | undefined;
+    const prior = await decided<PriorDelete>(
+      () => priorDelete(recent, request.fpDbId, gone),
+      async () => {
+        gone = await libraryIsGone(services, request.fpDbId);
+      },
     );
-    if (deleted && (await libraryIsGone(services, request.fpDbId))) return { kind: "gone" };
+    if (prior.kind === "resume") return resumed(prior.job, options, "an unfinished job from an earlier run");
+    if (prior.kind === "gone") return { kind: "gone" };
   }
 
   let ambiguousSubmits = 0;
@@ -231,6 +148,7 @@ export async function resumeOrSubmit(
   const firstSentAt = clock.now();
   for (;;) {
     const sentAt = clock.now();
+    let err: MpsApiError;
     try {
       const result = await services.api.submitFpDbDeleteJob(request);
       return withDoubts(
@@ -245,50 +163,72 @@ export async function resumeOrSubmit(
         doubt,
         ambiguousSubmits,
       );
-    } catch (err) {
-      if (!(err instanceof MpsApiError)) throw err;
+    } catch (caught) {
+      if (!(caught instanceof MpsApiError)) throw caught;
+      err = caught;
+    }
+    const isGone = () => libraryIsGone(services, request.fpDbId);
 
-      if (err.kind === "ambiguous") {
-        const lost = await findJobSubmittedSince(services, request, sentAt, options);
-        if (lost) {
-          const outcome = resumed(lost, options, "the job created by a submit whose answer was lost");
-          return withDoubts(outcome, request, doubt, ambiguousSubmits);
-        }
-        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
-          return { kind: "gone" };
-        ambiguousSubmits += 1;
-        if (ambiguousSubmits > MAX_AMBIGUOUS_SUBMITS) {
-          // The next run cannot know about these submits: say now that it may add a duplicate.
-          if (request.delType === "Purge")
-            log.warn(
-              `Gave up submitting a Purge job for ${describe} after ${ambiguousSubmits} submits with an unknown ` +
-                "outcome: the library may be being purged, and running the operation again may add a duplicate " +
-                "Purge job (harmless: the library is emptied twice)",
-            );
-          throw err;
-        }
-        log.warn(
-          `Submit of a ${request.delType} job for ${describe} had an unknown outcome (${err.code}) and no such job ` +
-            `is among the 20 newest; submitting again`,
-        );
-        continue;
+    if (err.kind === "ambiguous") {
+      const facts: AmbiguousSubmitFacts = {
+        delType: request.delType,
+        lost: await findJobSubmittedSince(services, request, sentAt, options),
+        ambiguousSubmits: ambiguousSubmits + 1,
+      };
+      const verdict = await decided(
+        () => afterAmbiguousSubmit(facts),
+        async () => {
+          facts.gone = await isGone();
+        },
+      );
+      if (verdict.kind === "resume") {
+        const outcome = resumed(verdict.job, options, LOST_SUBMIT_JOB);
+        return withDoubts(outcome, request, doubt, ambiguousSubmits);
       }
+      if (verdict.kind === "gone") return { kind: "gone" };
+      ambiguousSubmits = facts.ambiguousSubmits;
+      if (verdict.kind === "give-up") {
+        // The next run cannot know about these submits: say now that it may add a duplicate.
+        if (request.delType === "Purge")
+          log.warn(
+            `Gave up submitting a Purge job for ${describe} after ${ambiguousSubmits} submits with an unknown ` +
+              "outcome: the library may be being purged, and running the operation again may add a duplicate " +
+              "Purge job (harmless: the library is emptied twice)",
+          );
+        throw err;
+      }
+      log.warn(
+        `Submit of a ${request.delType} job for ${describe} had an unknown outcome (${err.code}) and no such job ` +
+          `is among the 20 newest; submitting again`,
+      );
+      continue;
+    }
 
-      if (err.code === UNFINISHED_JOB_CODE) {
-        // After a submit whose answer was lost, the job under way may be that submit's, seen earlier by its tag.
-        const lost = ambiguousSubmits > 0 ? ourSighting(services, request, options, firstSentAt) : undefined;
-        if (lost) {
-          const outcome = resumed(lost, options, "the job created by a submit whose answer was lost");
-          return withDoubts(outcome, request, doubt, ambiguousSubmits);
+    if (err.code === UNFINISHED_JOB_CODE) {
+      // After a submit whose answer was lost, the job under way may be that submit's, seen earlier by its tag.
+      const facts: Omit<BusySubmitFacts, "now"> = {
+        ambiguousSubmits,
+        sightings: services.jobs.sightings(),
+        firstSentAt,
+        deadline,
+        busyWaitMs,
+      };
+      const verdict = await decided(
+        () => afterBusySubmit(request, options, { ...facts, now: clock.now() }),
+        async (look) => {
+          if (look.at === "jobs") facts.recent = await services.jobs.recentJobs();
+          else facts.gone = await isGone();
+        },
+      );
+      switch (verdict.kind) {
+        case "resume": {
+          const what = verdict.found === "lost" ? LOST_SUBMIT_JOB : "a job already under way";
+          return withDoubts(resumed(verdict.job, options, what), request, doubt, ambiguousSubmits);
         }
-        const running = await findUnfinishedJob(services, request, { anyDelType: true });
-        if (running && running.delType === request.delType && belongsToRequest(running, request, options)) {
-          const outcome = resumed(running, options, "a job already under way");
-          return withDoubts(outcome, request, doubt, ambiguousSubmits);
-        }
-        if (request.delType === "Delete" && (await libraryIsGone(services, request.fpDbId)))
+        case "gone":
           return { kind: "gone" };
-        if (running) {
+        case "wait-for-job": {
+          const running = verdict.job;
           const why =
             running.delType === request.delType
               ? ` that cannot be taken for this request (${untaggedReason(options)})`
@@ -300,24 +240,51 @@ export async function resumeOrSubmit(
           await waitForOtherJob(services, running, request, options, deadline);
           continue;
         }
-        if (clock.now() + busyWaitMs > deadline) throw stillBusy(request, options, err, undefined);
-        log.info(
-          `${describe} already has an unfinished job outside the 20 newest; waiting ${formatDuration(busyWaitMs)} ` +
-            `before submitting the ${request.delType} job again`,
-        );
-        await clock.sleep(busyWaitMs);
-        busyWaitMs = Math.min(busyWaitMs * 2, waitBounds(options.timing).capMs);
-        continue;
+        case "still-busy":
+          throw stillBusy(request, options, err, undefined);
+        case "wait-for-library":
+          log.info(
+            `${describe} already has an unfinished job outside the 20 newest; waiting ${formatDuration(busyWaitMs)} ` +
+              `before submitting the ${request.delType} job again`,
+          );
+          await clock.sleep(busyWaitMs);
+          busyWaitMs = Math.min(busyWaitMs * 2, waitBounds(options.timing).capMs);
+          continue;
       }
-
-      // The service does not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
-      // provider never relies on this undocumented code alone); a Purge cannot work, and says how to go on.
-      if (err.kind === "fatal" && (await libraryIsGone(services, request.fpDbId))) {
-        if (request.delType === "Delete") return { kind: "gone" };
-        throw libraryGone(request, options, err);
-      }
-      throw err;
     }
+
+    // The service may not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
+    // provider never relies on this undocumented code alone); a Purge cannot work, and says how to go on.
+    if (err.kind === "fatal") {
+      let gone: boolean | undefined;
+      const verdict = await decided(
+        () => afterFatalSubmit(request.delType, gone),
+        async () => {
+          gone = await isGone();
+        },
+      );
+      if (verdict.kind === "gone") return { kind: "gone" };
+      if (verdict.kind === "library-gone") throw libraryGone(request, options, err);
+    }
+    throw err;
+  }
+}
+
+/** What a submit whose answer was lost and whose job was then found is resumed as, in the log. */
+const LOST_SUBMIT_JOB = "the job created by a submit whose answer was lost";
+
+/**
+ * A verdict once it has the facts it needs: asks `decide`, and while it answers `look`, gathers what it asks for
+ * with `gather` and asks again.
+ */
+async function decided<V extends { kind: string }>(
+  decide: () => V,
+  gather: (look: Extract<V, { kind: "look" }>) => Promise<void>,
+): Promise<Exclude<V, { kind: "look" }>> {
+  for (;;) {
+    const verdict = decide();
+    if (verdict.kind !== "look") return verdict as Exclude<V, { kind: "look" }>;
+    await gather(verdict as Extract<V, { kind: "look" }>);
   }
 }
 
@@ -385,23 +352,6 @@ function libraryGone(
   );
 }
 
-/**
- * A job of the request's DelType that this request may take as its own: any Delete (whoever submitted it, the
- * library ends up deleted), a Purge only when it carries this request's tag and the state does not know it.
- */
-function belongsToRequest(
-  job: FpDbDeleteJob,
-  request: SubmitFpDbDeleteJobRequest,
-  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
-): boolean {
-  if (request.delType === "Delete") return true;
-  return (
-    options.tag !== undefined &&
-    job.userData === options.tag.value &&
-    !(options.knownJobIds ?? []).includes(job.jobId)
-  );
-}
-
 /** Why a Purge without this request's tag is not taken for it. */
 function untaggedReason(options: Pick<ResumeOptions, "tag">): string {
   return options.tag === undefined
@@ -458,89 +408,25 @@ function resumed(
   };
 }
 
-async function findUnfinishedJob(
-  services: Services,
-  request: SubmitFpDbDeleteJobRequest,
-  options: { anyDelType?: boolean } = {},
-): Promise<FpDbDeleteJob | undefined> {
-  return unfinishedOf(await services.jobs.recentJobs(), request, options);
-}
-
-function unfinishedOf(
-  jobs: readonly FpDbDeleteJob[],
-  request: SubmitFpDbDeleteJobRequest,
-  options: { anyDelType?: boolean } = {},
-): FpDbDeleteJob | undefined {
-  return newest(
-    jobs.filter(
-      (job) =>
-        job.fpDbId === request.fpDbId &&
-        (options.anyDelType === true || job.delType === request.delType) &&
-        isUnfinished(job),
-    ),
-  );
-}
-
-function isUnfinished(job: FpDbDeleteJob): boolean {
-  return (UNFINISHED_JOB_STATUSES as readonly string[]).includes(job.status);
-}
-
-function createdAt(job: FpDbDeleteJob): number {
-  return job.creationTime ? Date.parse(job.creationTime) : NaN;
-}
-
 function submittedAt(job: FpDbDeleteJob, clock: Clock): string {
   return job.creationTime ?? isoSeconds(clock.now());
 }
 
+/** The job a submit sent at `sentAt` whose answer was lost created, if the jobs read since show it. */
 async function findJobSubmittedSince(
   services: Services,
   request: SubmitFpDbDeleteJobRequest,
   sentAt: number,
-  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
+  evidence: OwnJobEvidence,
 ): Promise<FpDbDeleteJob | undefined> {
   const recent = await services.jobs.recentJobs({ startedAfter: sentAt });
   // A tagged Purge is this request's wherever it was seen: also out of the window, in an earlier read.
-  const jobs = options.tag === undefined ? recent : [...recent, ...services.jobs.sightings()];
-  return newest(
-    jobs.filter((job) => {
-      if (job.fpDbId !== request.fpDbId || job.delType !== request.delType) return false;
-      if (!belongsToRequest(job, request, options)) return false;
-      if ((options.knownJobIds ?? []).includes(job.jobId)) return false;
-      if (isUnfinished(job)) return true;
-      const created = createdAt(job);
-      return Number.isFinite(created) && created >= sentAt - CREATION_TIME_SLACK_MS;
-    }),
-  );
-}
-
-/** A job carrying this request's tag that a window read showed since the request's first submit. */
-function ourSighting(
-  services: Services,
-  request: SubmitFpDbDeleteJobRequest,
-  options: Pick<ResumeOptions, "tag" | "knownJobIds">,
-  since: number,
-): FpDbDeleteJob | undefined {
-  if (options.tag === undefined) return undefined;
-  return newest(
-    services.jobs
-      .sightings()
-      .filter(
-        (job) =>
-          job.fpDbId === request.fpDbId &&
-          job.delType === request.delType &&
-          belongsToRequest(job, request, options) &&
-          createdAt(job) >= since - CREATION_TIME_SLACK_MS,
-      ),
-  );
+  const jobs = evidence.tag === undefined ? recent : [...recent, ...services.jobs.sightings()];
+  return jobSubmittedSince(jobs, request, sentAt, evidence);
 }
 
 /** Whether ListFpShotDB says the library is gone: listed in `NonExistIds`, or reported `deleted`. */
 export async function libraryIsGone(services: Services, fpDbId: string): Promise<boolean> {
   const library = (await services.libraries.lookup([fpDbId])).get(fpDbId);
   return library === undefined || library.status === "deleted";
-}
-
-function newest(jobs: FpDbDeleteJob[]): FpDbDeleteJob | undefined {
-  return jobs.sort((a, b) => (b.creationTime ?? "").localeCompare(a.creationTime ?? ""))[0];
 }
