@@ -282,8 +282,17 @@ export interface RetryEvent {
   maxAttempts: number;
   /** The error's code (`ECONNREFUSED`, `Throttling.User`, `ServiceUnavailable`, ...). */
   code: string;
+  /** The service asked to slow down (the call was not executed). */
+  throttled: boolean;
   delayMs: number;
 }
+
+/**
+ * Throttled attempts of one call before a retry of it is said. Processes sharing an account's per-second limit
+ * are throttled now and then as the adaptive rate limiter finds the pace: that is pacing, not trouble, and says
+ * nothing. A call throttled this often is.
+ */
+export const THROTTLED_ATTEMPTS_BEFORE_A_LINE = 3;
 
 /** The retry layer's report as a {@link RetryEvent}: the error's code where it has one, else its kind. */
 export function retryEvent(
@@ -296,6 +305,7 @@ export function retryEvent(
     attempt: info.attempt,
     maxAttempts,
     code: typeof code === "string" && code !== "" ? code : info.kind,
+    throttled: info.kind === "throttling",
     delayMs: info.delayMs,
   };
 }
@@ -329,6 +339,7 @@ export class RetryReporter {
   ) {}
 
   retrying(event: RetryEvent): void {
+    if (event.throttled && event.attempt < THROTTLED_ATTEMPTS_BEFORE_A_LINE) return;
     const now = this.options.clock.now();
     this.unreported += 1;
     if (now - this.lastLineAt < this.options.intervalMs) return;

@@ -258,7 +258,13 @@ describe("ProgressReporter", () => {
 });
 
 describe("RetryReporter", () => {
-  const event = { action: "CreateFpShotDB", maxAttempts: 8, code: "ECONNREFUSED", delayMs: 400 };
+  const event = {
+    action: "CreateFpShotDB",
+    maxAttempts: 8,
+    code: "ECONNREFUSED",
+    throttled: false,
+    delayMs: 400,
+  };
 
   it("says at the first retry that calls are retried, then at most once per interval with the count", () => {
     const clock = new FakeClock();
@@ -287,6 +293,21 @@ describe("RetryReporter", () => {
           "[mps-fpdb] MPS CreateFpShotDB at http://127.0.0.1:1 failed with ECONNREFUSED on attempt 3 of 8; " +
           "retrying in 1.6 s (1 more retries since the last line)",
       },
+    ]);
+  });
+
+  it("keeps quiet about a call throttled once or twice (pacing between processes), not about one throttled often", () => {
+    const clock = new FakeClock();
+    const { logger, text } = capture();
+    const retries = new RetryReporter({ clock, log: logger, intervalMs: 0, endpoint: "https://mts.example" });
+    const throttled = { ...event, action: "SubmitFpDBDeleteJob", code: "Throttling.User", throttled: true };
+    retries.retrying({ ...throttled, attempt: 1 });
+    retries.retrying({ ...throttled, attempt: 2 });
+    expect(text()).toEqual([]);
+    retries.retrying({ ...throttled, attempt: 3 });
+    expect(text()).toEqual([
+      "[mps-fpdb] MPS SubmitFpDBDeleteJob at https://mts.example failed with Throttling.User on attempt 3 of 8; " +
+        "retrying in 0.4 s",
     ]);
   });
 });
