@@ -76,79 +76,34 @@ export const UNFINISHED_JOB_CODE = "InvalidParameter.InvalidState";
  * Submits a Purge or Delete job at most once (docs/design.md, 'Resume or submit'): first resumes an
  * unfinished job of the same DelType that belongs to this request (for a Purge, see {@link PriorPurge});
  * after a submit whose outcome is unknown, looks for the job it may have created before trying again; when
- * the library is busy with another job, waits for that job to end.
+ * the library is busy with another job, waits for that job to end. The decisions are the verdicts of
+ * verdicts.ts; the code here gathers the facts they ask for and acts on them.
  */
 export async function resumeOrSubmit(
   services: Services,
   request: SubmitFpDbDeleteJobRequest,
   options: ResumeOptions,
 ): Promise<SubmitOutcome> {
-  const { log, clock, describe } = options;
+  const { clock } = options;
   const deadline = clock.now() + options.timing.timeoutMs;
-  let doubt: string | undefined;
-  if (request.delType === "Purge") {
-    // The first look uses the run's first window (see JobWatcher.startOfRunJobs); after waiting for another
-    // Purge to end, the jobs are read again, so that the ended job is seen as ended.
-    for (let look = 0; ; look++) {
-      const prior = priorPurge(
-        await (look === 0 ? services.jobs.startOfRunJobs() : services.jobs.recentJobs()),
-        request.fpDbId,
-        { knownJobIds: options.knownJobIds ?? [], recordedAt: options.recordedAt, tag: options.tag },
-      );
-      if (prior.kind === "resume")
-        return resumed(
-          prior.job,
-          options,
-          "submitted for this request by an earlier run that did not finish",
-        );
-      if (prior.kind === "accept") {
-        log.info(
-          `Purge job ${prior.job.jobId} for ${describe} succeeded (${prior.job.finishTime ?? "finish time unknown"}): ` +
-            "it carries this request's tag, so an earlier run submitted it for this request and did not finish; " +
-            "it is taken as this request's purge and no new job is submitted",
-        );
-        const accepted: SubmitOutcome = {
-          kind: "job",
-          jobId: prior.job.jobId,
-          resumed: true,
-          submittedAt: submittedAt(prior.job, clock),
-          status: prior.job.status,
-        };
-        if (prior.job.finishTime) accepted.finishedAt = prior.job.finishTime;
-        return accepted;
-      }
-      if (prior.kind === "submit") {
-        if (prior.doubt) doubt = hiddenPurgeText(prior.doubt, options);
-        break;
-      }
-      log.info(
-        `Purge job ${prior.job.jobId} for ${describe} (${prior.job.status}) ` +
-          (prior.known
-            ? "was submitted for an earlier request and cannot satisfy this one"
-            : `cannot be taken for this request: ${untaggedReason(options)}`) +
-          "; waiting for it to end, then submitting a Purge job of this request's own",
-      );
-      await waitForOtherJob(services, prior.job, request, options, deadline);
-    }
-  } else {
-    const recent = await services.jobs.startOfRunJobs();
-    let gone: boolean | undefined;
-    const prior = await decided<PriorDelete>(
-      () => priorDelete(recent, request.fpDbId, gone),
-      async () => {
-        gone = await libraryIsGone(services, request.fpDbId);
-      },
-    );
-    if (prior.kind === "resume") return resumed(prior.job, options, "an unfinished job from an earlier run");
-    if (prior.kind === "gone") return { kind: "gone" };
-  }
+  const prior =
+    request.delType === "Purge"
+      ? await beforePurgeSubmit(services, request, options, deadline)
+      : await beforeDeleteSubmit(services, request, options);
+  if (prior.kind !== "submit") return prior;
 
-  let ambiguousSubmits = 0;
-  let busyWaitMs = options.timing.intervalMs;
-  const firstSentAt = clock.now();
+  const submits: Submits = {
+    services,
+    request,
+    options,
+    deadline,
+    firstSentAt: clock.now(),
+    doubt: prior.doubt,
+    ambiguousSubmits: 0,
+    busyWaitMs: options.timing.intervalMs,
+  };
   for (;;) {
     const sentAt = clock.now();
-    let err: MpsApiError;
     try {
       const result = await services.api.submitFpDbDeleteJob(request);
       return withDoubts(
@@ -160,114 +115,226 @@ export async function resumeOrSubmit(
           submittedAt: isoSeconds(sentAt),
         },
         request,
-        doubt,
-        ambiguousSubmits,
+        submits.doubt,
+        submits.ambiguousSubmits,
       );
-    } catch (caught) {
-      if (!(caught instanceof MpsApiError)) throw caught;
-      err = caught;
+    } catch (err) {
+      if (!(err instanceof MpsApiError)) throw err;
+      const answer = await answerFailedSubmit(submits, err, sentAt);
+      if (answer.kind !== "submit-again") return answer;
     }
-    const isGone = () => libraryIsGone(services, request.fpDbId);
+  }
+}
 
-    if (err.kind === "ambiguous") {
-      const facts: AmbiguousSubmitFacts = {
-        delType: request.delType,
-        lost: await findJobSubmittedSince(services, request, sentAt, options),
-        ambiguousSubmits: ambiguousSubmits + 1,
-      };
-      const verdict = await decided(
-        () => afterAmbiguousSubmit(facts),
-        async () => {
-          facts.gone = await isGone();
-        },
+/** What resume-or-submit found before its first submit: an outcome, or a submit to send (with its doubt). */
+type BeforeSubmit = SubmitOutcome | { kind: "submit"; doubt?: string };
+
+/** One request's submits: what the answers to its failed submits carry from one to the next. */
+interface Submits {
+  readonly services: Services;
+  readonly request: SubmitFpDbDeleteJobRequest;
+  readonly options: ResumeOptions;
+  /** When the request's time runs out (epoch ms). */
+  readonly deadline: number;
+  /** When its first submit was sent (epoch ms). */
+  readonly firstSentAt: number;
+  /** Why another Purge for the request may exist besides the one it ends with ({@link PriorPurge}'s doubt). */
+  readonly doubt: string | undefined;
+  /** Submits with an unknown outcome so far. */
+  ambiguousSubmits: number;
+  /** The next wait on a library busy with a job out of view; doubles up to the wait cap. */
+  busyWaitMs: number;
+}
+
+/** The answer to a failed submit: an outcome, or send it again. */
+type Answer = SubmitOutcome | { kind: "submit-again" };
+
+/**
+ * Before a Purge: the Purges already on the library, by {@link priorPurge}. The first look uses the run's first
+ * window (see JobWatcher.startOfRunJobs); after waiting for another Purge to end, the jobs are read again, so that
+ * the ended job is seen as ended.
+ */
+async function beforePurgeSubmit(
+  services: Services,
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+  deadline: number,
+): Promise<BeforeSubmit> {
+  const { log, clock, describe } = options;
+  for (let look = 0; ; look++) {
+    const prior = priorPurge(
+      await (look === 0 ? services.jobs.startOfRunJobs() : services.jobs.recentJobs()),
+      request.fpDbId,
+      { knownJobIds: options.knownJobIds ?? [], recordedAt: options.recordedAt, tag: options.tag },
+    );
+    if (prior.kind === "resume")
+      return resumed(prior.job, options, "submitted for this request by an earlier run that did not finish");
+    if (prior.kind === "accept") {
+      log.info(
+        `Purge job ${prior.job.jobId} for ${describe} succeeded (${prior.job.finishTime ?? "finish time unknown"}): ` +
+          "it carries this request's tag, so an earlier run submitted it for this request and did not finish; " +
+          "it is taken as this request's purge and no new job is submitted",
       );
-      if (verdict.kind === "resume") {
-        const outcome = resumed(verdict.job, options, LOST_SUBMIT_JOB);
-        return withDoubts(outcome, request, doubt, ambiguousSubmits);
-      }
-      if (verdict.kind === "gone") return { kind: "gone" };
-      ambiguousSubmits = facts.ambiguousSubmits;
-      if (verdict.kind === "give-up") {
-        // The next run cannot know about these submits: say now that it may add a duplicate.
-        if (request.delType === "Purge")
-          log.warn(
-            `Gave up submitting a Purge job for ${describe} after ${ambiguousSubmits} submits with an unknown ` +
-              "outcome: the library may be being purged, and running the operation again may add a duplicate " +
-              "Purge job (harmless: the library is emptied twice)",
-          );
-        throw err;
-      }
+      const accepted: SubmitOutcome = {
+        kind: "job",
+        jobId: prior.job.jobId,
+        resumed: true,
+        submittedAt: submittedAt(prior.job, clock),
+        status: prior.job.status,
+      };
+      if (prior.job.finishTime) accepted.finishedAt = prior.job.finishTime;
+      return accepted;
+    }
+    if (prior.kind === "submit")
+      return { kind: "submit", doubt: prior.doubt ? hiddenPurgeText(prior.doubt, options) : undefined };
+    log.info(
+      `Purge job ${prior.job.jobId} for ${describe} (${prior.job.status}) ` +
+        (prior.known
+          ? "was submitted for an earlier request and cannot satisfy this one"
+          : `cannot be taken for this request: ${untaggedReason(options)}`) +
+        "; waiting for it to end, then submitting a Purge job of this request's own",
+    );
+    await waitForOtherJob(services, prior.job, request, options, deadline);
+  }
+}
+
+/** Before a Delete: an unfinished Delete, or a library already gone, by {@link priorDelete}. */
+async function beforeDeleteSubmit(
+  services: Services,
+  request: SubmitFpDbDeleteJobRequest,
+  options: ResumeOptions,
+): Promise<BeforeSubmit> {
+  const recent = await services.jobs.startOfRunJobs();
+  let gone: boolean | undefined;
+  const prior = await decided<PriorDelete>(
+    () => priorDelete(recent, request.fpDbId, gone),
+    async () => {
+      gone = await libraryIsGone(services, request.fpDbId);
+    },
+  );
+  if (prior.kind === "resume") return resumed(prior.job, options, "an unfinished job from an earlier run");
+  return prior;
+}
+
+/** The answer to a submit that failed with `err`, sent at `sentAt`. */
+function answerFailedSubmit(submits: Submits, err: MpsApiError, sentAt: number): Promise<Answer> {
+  if (err.kind === "ambiguous") return answerAmbiguous(submits, err, sentAt);
+  if (err.code === UNFINISHED_JOB_CODE) return answerBusy(submits, err);
+  // The service may not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
+  // provider never relies on this undocumented code alone); a Purge cannot work, and says how to go on.
+  if (err.kind === "fatal") return answerFatal(submits, err);
+  throw err;
+}
+
+/** A submit whose outcome is unknown, by {@link afterAmbiguousSubmit}. */
+async function answerAmbiguous(submits: Submits, err: MpsApiError, sentAt: number): Promise<Answer> {
+  const { services, request, options } = submits;
+  const { log, describe } = options;
+  const facts: AmbiguousSubmitFacts = {
+    delType: request.delType,
+    lost: await findJobSubmittedSince(services, request, sentAt, options),
+    ambiguousSubmits: submits.ambiguousSubmits + 1,
+  };
+  const verdict = await decided(
+    () => afterAmbiguousSubmit(facts),
+    async () => {
+      facts.gone = await libraryIsGone(services, request.fpDbId);
+    },
+  );
+  if (verdict.kind === "resume") {
+    const outcome = resumed(verdict.job, options, LOST_SUBMIT_JOB);
+    return withDoubts(outcome, request, submits.doubt, submits.ambiguousSubmits);
+  }
+  if (verdict.kind === "gone") return { kind: "gone" };
+  submits.ambiguousSubmits = facts.ambiguousSubmits;
+  if (verdict.kind === "give-up") {
+    // The next run cannot know about these submits: say now that it may add a duplicate.
+    if (request.delType === "Purge")
       log.warn(
-        `Submit of a ${request.delType} job for ${describe} had an unknown outcome (${err.code}) and no such job ` +
-          `is among the 20 newest; submitting again`,
+        `Gave up submitting a Purge job for ${describe} after ${submits.ambiguousSubmits} submits with an ` +
+          "unknown outcome: the library may be being purged, and running the operation again may add a " +
+          "duplicate Purge job (harmless: the library is emptied twice)",
       );
-      continue;
-    }
-
-    if (err.code === UNFINISHED_JOB_CODE) {
-      // After a submit whose answer was lost, the job under way may be that submit's, seen earlier by its tag.
-      const facts: Omit<BusySubmitFacts, "now"> = {
-        ambiguousSubmits,
-        sightings: services.jobs.sightings(),
-        firstSentAt,
-        deadline,
-        busyWaitMs,
-      };
-      const verdict = await decided(
-        () => afterBusySubmit(request, options, { ...facts, now: clock.now() }),
-        async (look) => {
-          if (look.at === "jobs") facts.recent = await services.jobs.recentJobs();
-          else facts.gone = await isGone();
-        },
-      );
-      switch (verdict.kind) {
-        case "resume": {
-          const what = verdict.found === "lost" ? LOST_SUBMIT_JOB : "a job already under way";
-          return withDoubts(resumed(verdict.job, options, what), request, doubt, ambiguousSubmits);
-        }
-        case "gone":
-          return { kind: "gone" };
-        case "wait-for-job": {
-          const running = verdict.job;
-          const why =
-            running.delType === request.delType
-              ? ` that cannot be taken for this request (${untaggedReason(options)})`
-              : "";
-          log.info(
-            `${describe} has an unfinished ${running.delType} job ${running.jobId}${why}; waiting for it to end ` +
-              `before submitting the ${request.delType} job`,
-          );
-          await waitForOtherJob(services, running, request, options, deadline);
-          continue;
-        }
-        case "still-busy":
-          throw stillBusy(request, options, err, undefined);
-        case "wait-for-library":
-          log.info(
-            `${describe} already has an unfinished job outside the 20 newest; waiting ${formatDuration(busyWaitMs)} ` +
-              `before submitting the ${request.delType} job again`,
-          );
-          await clock.sleep(busyWaitMs);
-          busyWaitMs = Math.min(busyWaitMs * 2, waitBounds(options.timing).capMs);
-          continue;
-      }
-    }
-
-    // The service may not know the library: for a Delete that means done, once ListFpShotDB confirms it (the
-    // provider never relies on this undocumented code alone); a Purge cannot work, and says how to go on.
-    if (err.kind === "fatal") {
-      let gone: boolean | undefined;
-      const verdict = await decided(
-        () => afterFatalSubmit(request.delType, gone),
-        async () => {
-          gone = await isGone();
-        },
-      );
-      if (verdict.kind === "gone") return { kind: "gone" };
-      if (verdict.kind === "library-gone") throw libraryGone(request, options, err);
-    }
     throw err;
   }
+  log.warn(
+    `Submit of a ${request.delType} job for ${describe} had an unknown outcome (${err.code}) and no such job ` +
+      `is among the 20 newest; submitting again`,
+  );
+  return { kind: "submit-again" };
+}
+
+/** A submit refused because the library already has an unfinished job, by {@link afterBusySubmit}. */
+async function answerBusy(submits: Submits, err: MpsApiError): Promise<Answer> {
+  const { services, request, options } = submits;
+  const { log, clock, describe } = options;
+  // After a submit whose answer was lost, the job under way may be that submit's, seen earlier by its tag: the
+  // sightings as they stand now, not as the read below adds to them.
+  const facts: Omit<BusySubmitFacts, "now"> = {
+    ambiguousSubmits: submits.ambiguousSubmits,
+    sightings: services.jobs.sightings(),
+    firstSentAt: submits.firstSentAt,
+    deadline: submits.deadline,
+    busyWaitMs: submits.busyWaitMs,
+  };
+  const verdict = await decided(
+    () => afterBusySubmit(request, options, { ...facts, now: clock.now() }),
+    async (look) => {
+      if (look.at === "jobs") facts.recent = await services.jobs.recentJobs();
+      else facts.gone = await libraryIsGone(services, request.fpDbId);
+    },
+  );
+  switch (verdict.kind) {
+    case "resume": {
+      const what = verdict.found === "lost" ? LOST_SUBMIT_JOB : "a job already under way";
+      return withDoubts(
+        resumed(verdict.job, options, what),
+        request,
+        submits.doubt,
+        submits.ambiguousSubmits,
+      );
+    }
+    case "gone":
+      return { kind: "gone" };
+    case "wait-for-job": {
+      const running = verdict.job;
+      const why =
+        running.delType === request.delType
+          ? ` that cannot be taken for this request (${untaggedReason(options)})`
+          : "";
+      log.info(
+        `${describe} has an unfinished ${running.delType} job ${running.jobId}${why}; waiting for it to end ` +
+          `before submitting the ${request.delType} job`,
+      );
+      await waitForOtherJob(services, running, request, options, submits.deadline);
+      return { kind: "submit-again" };
+    }
+    case "still-busy":
+      throw stillBusy(request, options, err, undefined);
+    case "wait-for-library":
+      log.info(
+        `${describe} already has an unfinished job outside the 20 newest; waiting ` +
+          `${formatDuration(submits.busyWaitMs)} before submitting the ${request.delType} job again`,
+      );
+      await clock.sleep(submits.busyWaitMs);
+      submits.busyWaitMs = Math.min(submits.busyWaitMs * 2, waitBounds(options.timing).capMs);
+      return { kind: "submit-again" };
+  }
+}
+
+/** A submit refused as fatal, by {@link afterFatalSubmit}. */
+async function answerFatal(submits: Submits, err: MpsApiError): Promise<Answer> {
+  const { services, request, options } = submits;
+  let gone: boolean | undefined;
+  const verdict = await decided(
+    () => afterFatalSubmit(request.delType, gone),
+    async () => {
+      gone = await libraryIsGone(services, request.fpDbId);
+    },
+  );
+  if (verdict.kind === "gone") return { kind: "gone" };
+  if (verdict.kind === "library-gone") throw libraryGone(request, options, err);
+  throw err;
 }
 
 /** What a submit whose answer was lost and whose job was then found is resumed as, in the log. */
