@@ -1,10 +1,11 @@
-import type { FpShotDb } from "../../../provider/client/types";
+import type { FpDbDeleteJob, FpShotDb } from "../../../provider/client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
 import { JobNotFoundError } from "../../../provider/jobs/errors";
 import { GAP_FRACTION } from "../../../provider/jobs/scheduler-rule";
 import {
   JobWatcher,
   LibraryWatcher,
+  SLOW_SUBMIT_MS,
   type WaitReport,
   type WaitTiming,
 } from "../../../provider/jobs/watchers";
@@ -389,5 +390,46 @@ describe("LibraryWatcher", () => {
     expect(api.callsTo("ListFpShotDB").map((call) => call.ids.length)).toEqual([10, 10, 10, 5]);
     expect(found[3].get("lib-3")?.status).toBe("active");
     expect(found[34].get("lib-34")).toBeUndefined();
+  });
+});
+
+describe("JobWatcher sightings while a Purge submit is slow", () => {
+  const purge = (jobId: string): FpDbDeleteJob => ({
+    jobId,
+    fpDbId: `lib-${jobId}`,
+    delType: "Purge",
+    status: "Queuing",
+    userData: `tag-${jobId}`,
+  });
+  const windowReads = (api: FakeMpsApi) =>
+    api.callsTo("QueryFpDBDeleteJobList").filter((call) => call.ids.length === 0).length;
+
+  it("reads the window while a submit's answer is slower than SLOW_SUBMIT_MS, and keeps what it saw after the window moved on", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const answered = watcher.submitSent();
+    api.addJob({ job: purge("ours") });
+
+    await clock.sleep(2.5 * SLOW_SUBMIT_MS);
+    expect(windowReads(api)).toBe(2);
+    // Other submits push the job out of the 20 newest before the lost answer is looked into.
+    for (let i = 0; i < 25; i++) api.addJob({ job: purge(`other-${i}`) });
+    answered();
+    await clock.sleep(10 * SLOW_SUBMIT_MS);
+
+    expect(windowReads(api)).toBe(2);
+    expect((await watcher.recentJobs()).map((j) => j.jobId)).not.toContain("ours");
+    expect(watcher.sightings().map((j) => j.jobId)).toContain("ours");
+  });
+
+  it("costs nothing when the answer comes sooner", async () => {
+    const clock = new FakeClock();
+    const api = new FakeMpsApi(clock);
+    const watcher = new JobWatcher(api, { clock });
+    const answered = watcher.submitSent();
+    answered();
+    await clock.sleep(10 * SLOW_SUBMIT_MS);
+    expect(windowReads(api)).toBe(0);
   });
 });
