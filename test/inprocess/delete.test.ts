@@ -41,6 +41,18 @@ describe("delete confirmation", () => {
     );
   });
 
+  it("GIVEN waitForCompletion false THEN destroy still waits for its Delete job and confirms the library gone", async () => {
+    const lib = await fx.deployed("no-waits", { waitForCompletion: false });
+
+    await fx.delete(lib);
+
+    expect(fx.jobs(lib.id)).toEqual([expect.objectContaining({ delType: "Delete", status: "Success" })]);
+    expect(fx.library(lib.id)?.deleted).toBe(true);
+    // Waited for the job itself, not only for the library to disappear.
+    const [job] = fx.jobs(lib.id);
+    expect(fx.output()).toContain(`Delete job ${job.jobId} for library ${lib.id} (no-waits) succeeded`);
+  });
+
   it("GIVEN ListFpShotDB lists the library in NonExistIds THEN destroy succeeds without submitting a job", async () => {
     const lib = await fx.deployed("twice");
     await fx.outOfBand().submitFpDbDeleteJob({ fpDbId: lib.id, delType: "Delete" });
