@@ -36,21 +36,21 @@ export default tseslint.config(
     rules: { "import-x/no-cycle": "error" },
   },
   {
-    // Every error the provider throws on purpose is an MpsFpdbError subclass (provider/errors.ts): it carries the
+    // Every error the provider throws on purpose is an MpsFpdbError subclass (core/errors.ts): it carries the
     // library or property it is about, and the provider host shows it to users without provider internals.
-    files: ["provider/**/*.ts"],
+    files: ["core/**/*.ts", "dynamic/**/*.ts", "plugin/**/*.ts"],
     rules: {
       "no-restricted-syntax": [
         "error",
         {
           selector: "NewExpression[callee.name='Error']",
-          message: "Throw an MpsFpdbError subclass from provider/errors.ts, not a plain Error.",
+          message: "Throw an MpsFpdbError subclass from core/errors.ts, not a plain Error.",
         },
       ],
     },
   },
   {
-    files: ["provider/shim.ts"],
+    files: ["dynamic/shim.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

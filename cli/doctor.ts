@@ -4,17 +4,17 @@
  * and permits the reads the provider makes. Every failure carries its fix.
  */
 import { parseArgs } from "node:util";
-import { createMpsClient } from "../provider/client/mps-client";
-import { isAuthenticationCode } from "../provider/client/error-mapping";
-import type { MpsApi } from "../provider/client/types";
-import { resolveCredentials, type ResolvedCredentials } from "../provider/config/credentials";
-import { proxyWithoutCredentials, resolveProxy, type EndpointChoice } from "../provider/config/endpoint";
-import { chooseRegion } from "../provider/config/region";
-import { misspeltRegionText, regionFinding, unlistedRegionText } from "../provider/config/regions";
-import { clientTuning, resolveSettings, type Settings } from "../provider/config/settings";
-import { libraryEndpoint } from "../provider/context";
-import { MpsApiError } from "../provider/errors";
-import { messageOf } from "../provider/text";
+import { createMpsClient } from "../core/client/mps-client";
+import { isAuthenticationCode } from "../core/client/error-mapping";
+import type { MpsApi } from "../core/client/types";
+import { resolveCredentials, type ResolvedCredentials } from "../core/config/credentials";
+import { proxyWithoutCredentials, resolveProxy, type EndpointChoice } from "../core/config/endpoint";
+import { chooseRegion } from "../core/config/region";
+import { misspeltRegionText, regionFinding, unlistedRegionText } from "../core/config/regions";
+import { clientTuning, resolveSettings, type Settings } from "../core/config/settings";
+import { libraryEndpoint } from "../core/context";
+import { MpsApiError } from "../core/errors";
+import { messageOf } from "../core/text";
 import { type CliIo, EXIT_FAILED, EXIT_OK, styleFor } from "./io";
 import {
   NO_STACK_CONFIG,

@@ -4,15 +4,15 @@
  * stack's state records) and among the service's 20 newest jobs, filtered by library.
  */
 import { parseArgs } from "node:util";
-import { createMpsClient } from "../provider/client/mps-client";
-import { MAX_IDS_PER_CALL, type FpDbDeleteJob, type MpsApi } from "../provider/client/types";
-import { resolveCredentials } from "../provider/config/credentials";
-import { chooseRegion } from "../provider/config/region";
-import { clientTuning, resolveSettings, type Settings } from "../provider/config/settings";
-import { retryEvent, retryText } from "../provider/log";
-import { libraryEndpoint } from "../provider/context";
-import { describeJobTag } from "../provider/jobs/job-tag";
-import { messageOf } from "../provider/text";
+import { createMpsClient } from "../core/client/mps-client";
+import { MAX_IDS_PER_CALL, type FpDbDeleteJob, type MpsApi } from "../core/client/types";
+import { resolveCredentials } from "../core/config/credentials";
+import { chooseRegion } from "../core/config/region";
+import { clientTuning, resolveSettings, type Settings } from "../core/config/settings";
+import { retryEvent, retryText } from "../core/log";
+import { libraryEndpoint } from "../core/context";
+import { describeJobTag } from "../core/jobs/job-tag";
+import { messageOf } from "../core/text";
 import { type CliIo, EXIT_FAILED, EXIT_OK, styleFor, UsageError } from "./io";
 import { readStackExport, type StackLibrary } from "./stack-export";
 import {

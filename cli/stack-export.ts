@@ -4,7 +4,7 @@
  * the stack knows. Read only: outputs that are secrets (ciphertext objects) are skipped, never decrypted.
  */
 import * as fs from "node:fs";
-import type { EndpointType } from "../provider/types";
+import type { EndpointType } from "../core/types";
 
 /** A library as the stack's state records it. */
 export interface StackLibrary {

@@ -4,8 +4,8 @@
  * would be configured with. Everything else is resolved by the provider's own functions.
  */
 import { execFile } from "node:child_process";
-import type { ConfigSource } from "../provider/config/settings";
-import type { EndpointType } from "../provider/types";
+import type { ConfigSource } from "../core/config/settings";
+import type { EndpointType } from "../core/types";
 import { type CliIo, UsageError } from "./io";
 
 export const TARGET_OPTIONS = {

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator } from "../../emulator";
 import type { Check } from "../../cli/doctor";
-import { clearCredentialCache } from "../../provider/config/credentials";
+import { clearCredentialCache } from "../../core/config/credentials";
 import { cleanEnv, emulatorEnv, fakePulumi, runCli, tempDir } from "./run";
 
 let emulator: RunningEmulator;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { LibraryJobs } from "../../cli/jobs";
-import { jobTag, newJobTagKey } from "../../provider/jobs/job-tag";
+import { jobTag, newJobTagKey } from "../../core/jobs/job-tag";
 import { outOfBandApi } from "../support/mps";
 import { cleanEnv, emulatorEnv, fakePulumi, runCli, tempDir } from "./run";
 

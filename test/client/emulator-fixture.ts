@@ -1,7 +1,7 @@
-import { MpsClient } from "../../provider/client/mps-client";
-import { createTransport } from "../../provider/client/transport";
-import type { RetryCall } from "../../provider/resilience/retry";
-import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
+import { MpsClient } from "../../core/client/mps-client";
+import { createTransport } from "../../core/client/transport";
+import type { RetryCall } from "../../core/resilience/retry";
+import { RateLimiterRegistry } from "../../core/resilience/rate-limiter-registry";
 import { startEmulator } from "../../emulator";
 import type { EmulatorOptions, RunningEmulator } from "../../emulator";
 import { accessKeyCredential } from "../support/mps";

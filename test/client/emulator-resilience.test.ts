@@ -1,5 +1,5 @@
-import { JobWatcher, noticingSubmits } from "../../provider/jobs/watchers";
-import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
+import { JobWatcher, noticingSubmits } from "../../core/jobs/watchers";
+import { RateLimiterRegistry } from "../../core/resilience/rate-limiter-registry";
 import type { ThrottleAlgorithm } from "../../emulator";
 import { EmulatorFixture } from "./emulator-fixture";
 

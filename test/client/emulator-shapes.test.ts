@@ -1,6 +1,6 @@
-import { createMpsClient } from "../../provider/client/mps-client";
-import { MpsApiError } from "../../provider/errors";
-import { processRateLimiters } from "../../provider/resilience/rate-limiter-registry";
+import { createMpsClient } from "../../core/client/mps-client";
+import { MpsApiError } from "../../core/errors";
+import { processRateLimiters } from "../../core/resilience/rate-limiter-registry";
 import { DEFAULT_ACCESS_KEY_ID, startEmulator } from "../../emulator";
 import { accessKeyCredential } from "../support/mps";
 import { EmulatorFixture } from "./emulator-fixture";

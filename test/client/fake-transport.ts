@@ -1,4 +1,4 @@
-import type { Transport } from "../../provider/client/transport";
+import type { Transport } from "../../core/client/transport";
 
 /** One call a {@link FakeTransport} received. */
 export interface TransportCall {

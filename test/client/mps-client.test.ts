@@ -1,7 +1,7 @@
-import { MpsClient } from "../../provider/client/mps-client";
-import { JobWatcher } from "../../provider/jobs/watchers";
-import { MpsApiError, WaitTimeoutError, type ErrorKind } from "../../provider/errors";
-import { RateLimiterRegistry } from "../../provider/resilience/rate-limiter-registry";
+import { MpsClient } from "../../core/client/mps-client";
+import { JobWatcher } from "../../core/jobs/watchers";
+import { MpsApiError, WaitTimeoutError, type ErrorKind } from "../../core/errors";
+import { RateLimiterRegistry } from "../../core/resilience/rate-limiter-registry";
 import { FakeClock } from "../support/fake-clock";
 import { FakeTransport } from "./fake-transport";
 

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import Credential, { Config } from "@alicloud/credentials";
-import { createTransport, type CredentialLike, type TransportOptions } from "../../provider/client/transport";
-import { MpsApiError } from "../../provider/errors";
+import { createTransport, type CredentialLike, type TransportOptions } from "../../core/client/transport";
+import { MpsApiError } from "../../core/errors";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import {
   PROXY_ENV_KEYS,

@@ -1,6 +1,6 @@
-import { MpsApiError } from "../../provider/errors";
-import { GAP_FRACTION, POLL_SHARE, SLACK_FRACTION } from "../../provider/jobs/scheduler-rule";
-import { JobWatcher, LibraryWatcher, noticingSubmits } from "../../provider/jobs/watchers";
+import { MpsApiError } from "../../core/errors";
+import { GAP_FRACTION, POLL_SHARE, SLACK_FRACTION } from "../../core/jobs/scheduler-rule";
+import { JobWatcher, LibraryWatcher, noticingSubmits } from "../../core/jobs/watchers";
 import { EmulatorFixture } from "./emulator-fixture";
 
 /**

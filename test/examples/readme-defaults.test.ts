@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_POLL_INTERVAL_SECONDS } from "../../provider/schema";
+import { DEFAULT_POLL_INTERVAL_SECONDS } from "../../core/schema";
 
 const examples = path.resolve(__dirname, "..", "..", "examples");
 const readmes = fs

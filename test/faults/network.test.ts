@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_QPS, startEmulator, type RunningEmulator } from "../../emulator";
-import { DEFAULT_RETRY_MAX_DELAY_MS, DEFAULT_RETRY_THROTTLE_BASE_MS } from "../../provider/config/settings";
+import { DEFAULT_RETRY_MAX_DELAY_MS, DEFAULT_RETRY_THROTTLE_BASE_MS } from "../../core/config/settings";
 import { startIdleResetProxy, type IdleResetProxy } from "../support/idle-reset-proxy";
 import type { FaultCase } from "./support/fault-cases";
 import { FaultStack } from "./support/fault-stack";

@@ -1,7 +1,7 @@
 /**
  * Adoption (`fpDbId` given), FingerprintLibrary.get and refresh, in process against the emulator.
  */
-import { LibraryGoneError } from "../../provider/errors";
+import { LibraryGoneError } from "../../core/errors";
 import { InProcessFixture, rejection } from "./support/fixture";
 
 let fx: InProcessFixture;

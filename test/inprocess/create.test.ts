@@ -3,8 +3,8 @@
  * shared fake clock, so a library that takes minutes to activate is waited for in milliseconds.
  */
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
-import { MpsApiError } from "../../provider/errors";
-import { ResourceInitFailure } from "../../provider/lifecycle/init-failure";
+import { MpsApiError } from "../../core/errors";
+import { ResourceInitFailure } from "../../core/lifecycle/init-failure";
 import { InProcessFixture, PROVIDER_TEXT, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;

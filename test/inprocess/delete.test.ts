@@ -2,7 +2,7 @@
  * Destroy in process: protection and policy first, then exactly one Delete job (resumed when one is under way),
  * confirmed through ListFpShotDB before the resource leaves the state; a library already gone needs no job.
  */
-import { JobFailedError, WaitTimeoutError } from "../../provider/errors";
+import { JobFailedError, WaitTimeoutError } from "../../core/errors";
 import { InProcessFixture, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;

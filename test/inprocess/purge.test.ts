@@ -3,8 +3,8 @@
  * (an earlier trigger's) is waited for and never stands in; an unknown newer Purge (a run killed after its
  * submit) is resumed or accepted, never repeated; and each way it goes wrong says what happened.
  */
-import { jobTag } from "../../provider/jobs/job-tag";
-import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../../provider/errors";
+import { jobTag } from "../../core/jobs/job-tag";
+import { JobFailedError, LibraryGoneError, MpsApiError, WaitTimeoutError } from "../../core/errors";
 import { InProcessFixture, MINUTE, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;

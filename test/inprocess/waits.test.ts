@@ -3,8 +3,8 @@
  * wait goes on; a refused look ends it at once; concurrent waits share batched calls; a lookup refused for one
  * id's sake fails only that id; a submit refused as "not found" while the library lives is not taken as gone.
  */
-import { MpsApiError, WaitTimeoutError } from "../../provider/errors";
-import { ResourceInitFailure } from "../../provider/lifecycle/init-failure";
+import { MpsApiError, WaitTimeoutError } from "../../core/errors";
+import { ResourceInitFailure } from "../../core/lifecycle/init-failure";
 import { InProcessFixture, MINUTE, rejection, type Deployed } from "./support/fixture";
 
 let fx: InProcessFixture;

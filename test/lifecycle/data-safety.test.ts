@@ -4,7 +4,7 @@
  * Purge of its own, a purge interrupted by a killed run is neither lost nor silently repeated, a create that timed
  * out is waited for on the next run, and the messages on these paths say what to do.
  */
-import { jobTag } from "../../provider/jobs/job-tag";
+import { jobTag } from "../../core/jobs/job-tag";
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { ResourceInitError } from "../../harness/host-client";
 import { deleteOutOfBand, outOfBandApi } from "../support/mps";

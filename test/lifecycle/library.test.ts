@@ -7,7 +7,7 @@
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { ResourceInitError } from "../../harness/host-client";
 import { LifecycleFixture } from "../support/lifecycle";
-import { SCHEMA_VERSION } from "../../provider/types";
+import { SCHEMA_VERSION } from "../../core/types";
 import { rejection } from "../support/thrown";
 
 let fx: LifecycleFixture;

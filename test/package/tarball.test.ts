@@ -94,8 +94,9 @@ afterAll(() => {
 it("installs as a real package, not a symlink", () => {
   const installed = path.join(consumer, "node_modules", "pulumi-mps-fpdb");
   expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
-  expect(fs.existsSync(path.join(installed, "dist", "provider", "impl.js"))).toBe(true);
-  expect(fs.existsSync(path.join(installed, "provider"))).toBe(false);
+  expect(fs.existsSync(path.join(installed, "dist", "dynamic", "impl.js"))).toBe(true);
+  expect(fs.existsSync(path.join(installed, "core"))).toBe(false);
+  expect(fs.existsSync(path.join(installed, "dynamic"))).toBe(false);
 });
 
 it("ships exactly the built code, its types and the documents, and every exports and bin target", () => {
@@ -109,7 +110,9 @@ it("ships exactly the built code, its types and the documents, and every exports
       .readdirSync(path.join(installed, dir), { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const shipped = files(".").filter((f) => !f.startsWith("node_modules"));
-  const outside = shipped.filter((f) => !/^dist\/(provider|emulator|cli)\/.+\.(js|d\.ts|js\.map)$/.test(f));
+  const outside = shipped.filter(
+    (f) => !/^dist\/(core|dynamic|emulator|cli)\/.+\.(js|d\.ts|js\.map)$/.test(f),
+  );
   expect(outside.sort()).toEqual([
     "CHANGELOG.md",
     "LICENSE",
@@ -264,7 +267,7 @@ describe("provider upgrade", () => {
       "node_modules",
       "pulumi-mps-fpdb",
       "dist",
-      "provider",
+      "core",
       "lifecycle",
       "delete.js",
     );

@@ -1,4 +1,4 @@
-import type { Clock } from "../../provider/clock";
+import type { Clock } from "../../core/clock";
 
 /**
  * A clock whose time only moves when someone sleeps on it: `sleep(ms)` advances `now()` to the wake-up time of

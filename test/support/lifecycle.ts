@@ -22,7 +22,7 @@ let shimText: Promise<string> | undefined;
  */
 export function providerText(): Promise<string> {
   shimText ??= serializeProvider(
-    path.join(REPO_ROOT, "dist", "provider", "shim.js"),
+    path.join(REPO_ROOT, "dist", "dynamic", "shim.js"),
     "shimProvider",
     REPO_ROOT,
   ).then((s) => s.text);

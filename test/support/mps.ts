@@ -1,8 +1,8 @@
 import Credential, { Config } from "@alicloud/credentials";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
-import { systemClock } from "../../provider/clock";
-import { createMpsClient, type MpsClientOptions } from "../../provider/client/mps-client";
-import { LibraryWatcher } from "../../provider/jobs/watchers";
+import { systemClock } from "../../core/clock";
+import { createMpsClient, type MpsClientOptions } from "../../core/client/mps-client";
+import { LibraryWatcher } from "../../core/jobs/watchers";
 
 /** A real `@alicloud/credentials` static AccessKey credential; by default the emulator's built-in key. */
 export function accessKeyCredential(

@@ -1,5 +1,5 @@
-import { ProviderContext } from "../../provider/context";
-import { ConfigError } from "../../provider/errors";
+import { ProviderContext } from "../../core/context";
+import { ConfigError } from "../../core/errors";
 import { PROXY_ENV_KEYS, saveEnv } from "../support/connect-proxy";
 
 function contextWith(env: NodeJS.ProcessEnv, endpoint: string): ProviderContext {

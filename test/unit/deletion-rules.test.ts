@@ -1,5 +1,5 @@
-import { effectiveDeletionPolicy, isDeleteOnly } from "../../provider/deletion-rules";
-import type { LibraryState } from "../../provider/types";
+import { effectiveDeletionPolicy, isDeleteOnly } from "../../core/deletion-rules";
+import type { LibraryState } from "../../core/types";
 
 describe("isDeleteOnly / effectiveDeletionPolicy", () => {
   it.each<[number | undefined, boolean]>([

@@ -1,8 +1,8 @@
-import { diffLibrary, type DiffDecision } from "../../provider/diff";
-import { ConfigError, DeletionProtectedError } from "../../provider/errors";
-import { UNKNOWN } from "../../provider/inputs";
-import { canonicalJson } from "../../provider/values";
-import type { LibraryInputs, LibraryState } from "../../provider/types";
+import { diffLibrary, type DiffDecision } from "../../core/diff";
+import { ConfigError, DeletionProtectedError } from "../../core/errors";
+import { UNKNOWN } from "../../core/inputs";
+import { canonicalJson } from "../../core/values";
+import type { LibraryInputs, LibraryState } from "../../core/types";
 import { thrown } from "../support/thrown";
 
 /** A library this stack created, as recorded after create. */

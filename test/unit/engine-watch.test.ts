@@ -9,7 +9,7 @@ import {
   installEngineWatch,
   isDynamicProviderHost,
   type WatchedStream,
-} from "../../provider/engine-watch";
+} from "../../core/engine-watch";
 
 class FakeStream extends EventEmitter implements WatchedStream {
   readonly written: unknown[] = [];

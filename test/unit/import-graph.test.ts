@@ -1,5 +1,5 @@
 /**
- * The import graph of provider/ and harness/, read with the TypeScript compiler's own import scanner so that
+ * The import graph of core/, the front ends (dynamic/, plugin/) and harness/, read with the TypeScript compiler's own import scanner so that
  * type-only imports and re-exports count: a circle through types still couples the modules it passes through,
  * and an upward import still makes a low module know about a high one. docs/architecture.md, 'Layers', states
  * the order checked here.
@@ -11,12 +11,12 @@ import * as ts from "typescript";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /**
- * provider/'s layers, lowest first. A module may import from its own layer and the layers below it. The schema
+ * core/'s layers, lowest first. A module may import from its own layer and the layers below it. The schema
  * and the rules sit above the MPS machinery (resilience, client, jobs) although they need none of it, so that
  * the machinery never learns the resource's properties: it is what a second front end (a provider plugin) would
  * reuse as is. The diff sits above the other rules because it composes them: the state reader and the
  * lifecycle's destroy and adoption rules must not depend on it. An entry ending in "/" names a folder; every
- * module of provider/ is in exactly one layer.
+ * module of core/ is in exactly one layer. The front ends sit above all of it, in folders of their own.
  */
 const PROVIDER_LAYERS: readonly { layer: string; modules: readonly string[] }[] = [
   {
@@ -32,8 +32,10 @@ const PROVIDER_LAYERS: readonly { layer: string; modules: readonly string[] }[] 
   { layer: "diff", modules: ["diff"] },
   { layer: "context", modules: ["context"] },
   { layer: "lifecycle", modules: ["lifecycle/"] },
-  { layer: "front", modules: ["provider", "impl", "resource", "shim", "index"] },
 ];
+
+/** The front ends: each imports the core and never the other, and the core imports neither. */
+const FRONT_ENDS = ["dynamic", "plugin"] as const;
 
 /** Module name (path relative to `dir`, without `.ts`) to the modules of `dir` it imports. */
 type Graph = Map<string, string[]>;
@@ -50,7 +52,7 @@ function tsFiles(dir: string): string[] {
  * The graph of one folder's modules. Imports that leave the folder are not edges; a relative import that
  * resolves to nothing fails the walk, so a pattern the resolver misses cannot hide an edge.
  */
-function importGraph(folder: string): Graph {
+function importGraph(folder: string, external?: Set<string>): Graph {
   const dir = path.join(ROOT, folder);
   const name = (file: string) => path.relative(dir, file).replace(/\.ts$/, "").split(path.sep).join("/");
   const graph: Graph = new Map();
@@ -64,6 +66,8 @@ function importGraph(folder: string): Graph {
       if (target === undefined)
         throw new Error(`${folder}/${name(file)}: cannot resolve import "${fileName}"`);
       if (target.startsWith(dir + path.sep) && target.endsWith(".ts")) edges.push(name(target));
+      else
+        external?.add(`${folder}/${name(file)} -> ${path.relative(ROOT, target).split(path.sep).join("/")}`);
     }
     graph.set(name(file), [...new Set(edges)]);
   }
@@ -130,16 +134,41 @@ function layerOf(module: string): number[] {
   );
 }
 
-describe("the import graph", () => {
-  const provider = importGraph("provider");
+/** The folders a set of "from -> to" edges reach, for the edges that leave `from`'s own folder. */
+function foldersReached(edges: Set<string>): Set<string> {
+  return new Set([...edges].map((edge) => edge.split(" -> ")[1].split("/")[0]));
+}
 
-  it.each(["provider", "harness"])("%s/ has no circle, type-only imports included", (folder) => {
-    const graph = folder === "provider" ? provider : importGraph(folder);
-    expect(graph.size).toBeGreaterThan(10);
+describe("the import graph", () => {
+  const coreExternal = new Set<string>();
+  const provider = importGraph("core", coreExternal);
+  const frontEnds = FRONT_ENDS.filter((folder) => fs.existsSync(path.join(ROOT, folder)));
+
+  it.each(["core", ...frontEnds, "harness"])("%s/ has no circle, type-only imports included", (folder) => {
+    const graph = folder === "core" ? provider : importGraph(folder);
+    expect(graph.size).toBeGreaterThan(3);
     expect(circles(graph)).toEqual([]);
   });
 
-  it("places every module of provider/ in exactly one layer", () => {
+  it("keeps the core free of any front end", () => {
+    const reached = [...coreExternal].filter((edge) =>
+      (FRONT_ENDS as readonly string[]).includes(edge.split(" -> ")[1].split("/")[0]),
+    );
+    expect(reached).toEqual([]);
+  });
+
+  it.each(frontEnds)("lets %s/ import the core but not the other front end", (folder) => {
+    const external = new Set<string>();
+    importGraph(folder, external);
+    expect(foldersReached(external).has("core")).toBe(true);
+    const other = [...external].filter((edge) => {
+      const to = edge.split(" -> ")[1].split("/")[0];
+      return to !== folder && (FRONT_ENDS as readonly string[]).includes(to);
+    });
+    expect(other).toEqual([]);
+  });
+
+  it("places every module of core/ in exactly one layer", () => {
     const misplaced = [...provider.keys()]
       .filter((module) => layerOf(module).length !== 1)
       .map((module) => `${module}: ${layerOf(module).length} layers`);
@@ -153,7 +182,7 @@ describe("the import graph", () => {
     expect(stale).toEqual([]);
   });
 
-  it("has no import in provider/ that runs up a layer", () => {
+  it("has no import in core/ that runs up a layer", () => {
     const upward: string[] = [];
     for (const [from, targets] of provider) {
       const [own] = layerOf(from);

@@ -1,4 +1,4 @@
-import { checkInputs, describeValue, isUnknown, UNKNOWN, type CheckFailure } from "../../provider/inputs";
+import { checkInputs, describeValue, isUnknown, UNKNOWN, type CheckFailure } from "../../core/inputs";
 
 const base = { resourceName: "videos" };
 

@@ -1,4 +1,4 @@
-import { Logger, ProgressReporter, RetryReporter, redact, type LogLevel } from "../../provider/log";
+import { Logger, ProgressReporter, RetryReporter, redact, type LogLevel } from "../../core/log";
 import { FakeClock } from "../support/fake-clock";
 
 function capture() {

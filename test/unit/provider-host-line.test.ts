@@ -3,7 +3,7 @@
  * stack's row with no resource attached: for a protection refusal it says what happened and names the library;
  * for the package's other errors it repeats nothing; a bug keeps its stack.
  */
-import { ConfigError, DeletionProtectedError, forProviderHost } from "../../provider/errors";
+import { ConfigError, DeletionProtectedError, forProviderHost } from "../../core/errors";
 
 const hostLine = (error: unknown) => {
   const e = forProviderHost(error) as Error;

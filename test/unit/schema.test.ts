@@ -7,9 +7,9 @@ import {
   SCHEMA,
   type InputSchema,
   type OutputSchema,
-} from "../../provider/schema";
-import { makeStateReader } from "../../provider/state";
-import { plainString } from "../../provider/values";
+} from "../../core/schema";
+import { makeStateReader } from "../../core/state";
+import { plainString } from "../../core/values";
 import { thrown } from "../support/thrown";
 
 const README = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");

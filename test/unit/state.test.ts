@@ -1,6 +1,6 @@
-import { UnreadableStateError } from "../../provider/errors";
-import { appendJobHistory, readState, recordedInputs, toOutputs } from "../../provider/state";
-import { JOB_HISTORY_LIMIT, SCHEMA_VERSION, type JobRecord, type LibraryState } from "../../provider/types";
+import { UnreadableStateError } from "../../core/errors";
+import { appendJobHistory, readState, recordedInputs, toOutputs } from "../../core/state";
+import { JOB_HISTORY_LIMIT, SCHEMA_VERSION, type JobRecord, type LibraryState } from "../../core/types";
 import { thrown } from "../support/thrown";
 
 const v1Outputs = {

@@ -9,10 +9,10 @@ import {
   type RequestCounts,
   type RunningEmulator,
 } from "../../../emulator";
-import type { MpsClient } from "../../../provider/client/mps-client";
+import type { MpsClient } from "../../../core/client/mps-client";
 import { outOfBandApi } from "../../support/mps";
-import * as transportModule from "../../../provider/client/transport";
-import { FingerprintLibraryProvider } from "../../../provider/provider";
+import * as transportModule from "../../../core/client/transport";
+import { FingerprintLibraryProvider } from "../../../dynamic/provider";
 import { IoAwareClock } from "../../client/io-aware-clock";
 
 /**

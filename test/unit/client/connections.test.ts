@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { neverEstablished, withConnectionPolicy } from "../../../provider/client/connections";
+import { neverEstablished, withConnectionPolicy } from "../../../core/client/connections";
 
 /** A keep-alive agent of another kind than Node's own (like the proxy's tunnel agent). */
 class OwnAgent extends http.Agent {}

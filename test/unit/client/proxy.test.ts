@@ -13,7 +13,7 @@ import {
   proxyForRequest,
   routeThroughProxy,
   type RequestTarget,
-} from "../../../provider/client/proxy";
+} from "../../../core/client/proxy";
 import {
   PROXY_ENV_KEYS,
   refuseDnsLookups,

@@ -8,10 +8,10 @@ import {
   credentialCandidates,
   resolveCredentials,
   type ResolvedCredentials,
-} from "../../../provider/config/credentials";
-import type { ConfigSource } from "../../../provider/config/settings";
-import { ConfigError } from "../../../provider/errors";
-import { Logger } from "../../../provider/log";
+} from "../../../core/config/credentials";
+import type { ConfigSource } from "../../../core/config/settings";
+import { ConfigError } from "../../../core/errors";
+import { Logger } from "../../../core/log";
 import { rejection } from "../../support/thrown";
 
 const AK_ID = "LTAI5tConfigKeyId";

@@ -7,8 +7,8 @@ import {
   resolveEndpoint,
   resolveProxy,
   type ResolvedEndpoint,
-} from "../../../provider/config/endpoint";
-import { ConfigError } from "../../../provider/errors";
+} from "../../../core/config/endpoint";
+import { ConfigError } from "../../../core/errors";
 import { PROXY_ENV_KEYS, saveEnv } from "../../support/connect-proxy";
 import { thrown } from "../../support/thrown";
 

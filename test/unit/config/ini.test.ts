@@ -1,4 +1,4 @@
-import { parseIni } from "../../../provider/config/ini";
+import { parseIni } from "../../../core/config/ini";
 
 describe("parseIni (the ini package, as @alicloud/credentials reads the file)", () => {
   it("reads sections, trims keys and values, drops comments and quotes", () => {

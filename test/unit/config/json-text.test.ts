@@ -1,4 +1,4 @@
-import { findJsonSyntaxError } from "../../../provider/config/json-text";
+import { findJsonSyntaxError } from "../../../core/config/json-text";
 
 describe("findJsonSyntaxError", () => {
   it.each(['{"SaveType":"save"}', "[]", " 12 ", '"\\u00e9\\n"', "-0.5e+3", "null", '{"a":[true,false,{}]}'])(

@@ -1,5 +1,5 @@
-import { resolveRegion } from "../../../provider/config/credentials";
-import { ConfigError } from "../../../provider/errors";
+import { resolveRegion } from "../../../core/config/credentials";
+import { ConfigError } from "../../../core/errors";
 
 const config = (region?: string) => ({
   get: (key: string) => (key === "alicloud:region" ? region : undefined),

@@ -1,4 +1,4 @@
-import { FINGERPRINT_REGIONS, MPS_REGIONS, regionFinding } from "../../../provider/config/regions";
+import { FINGERPRINT_REGIONS, MPS_REGIONS, regionFinding } from "../../../core/config/regions";
 
 describe("regionFinding", () => {
   it.each(FINGERPRINT_REGIONS.map((r) => [r]))(

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../../provider/errors";
+import { ConfigError } from "../../../core/errors";
 import {
   DEFAULT_SETTINGS,
   resolveSettings,
@@ -6,7 +6,7 @@ import {
   settingEnvName,
   type ConfigSource,
   type Settings,
-} from "../../../provider/config/settings";
+} from "../../../core/config/settings";
 import { thrown } from "../../support/thrown";
 
 function source(values: Record<string, string> = {}): ConfigSource {

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../provider/clock";
+import type { Clock } from "../../../core/clock";
 import type {
   CreateFpShotDbRequest,
   CreateFpShotDbResult,
@@ -9,7 +9,7 @@ import type {
   QueryFpDbDeleteJobListResult,
   SubmitFpDbDeleteJobRequest,
   SubmitFpDbDeleteJobResult,
-} from "../../../provider/client/types";
+} from "../../../core/client/types";
 
 /** A scripted job: its status is a function of the time since it was added. */
 export interface ScriptedJob {

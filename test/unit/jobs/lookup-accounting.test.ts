@@ -1,10 +1,6 @@
-import type {
-  FpShotDb,
-  ListFpShotDbResult,
-  QueryFpDbDeleteJobListResult,
-} from "../../../provider/client/types";
-import { MpsApiError } from "../../../provider/errors";
-import { JobWatcher, LibraryWatcher } from "../../../provider/jobs/watchers";
+import type { FpShotDb, ListFpShotDbResult, QueryFpDbDeleteJobListResult } from "../../../core/client/types";
+import { MpsApiError } from "../../../core/errors";
+import { JobWatcher, LibraryWatcher } from "../../../core/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
 

@@ -1,5 +1,5 @@
-import type { FpDbDeleteJob } from "../../../provider/client/types";
-import { priorPurge, RECENT_JOBS_WINDOW, type PurgeEvidence } from "../../../provider/jobs/verdicts";
+import type { FpDbDeleteJob } from "../../../core/client/types";
+import { priorPurge, RECENT_JOBS_WINDOW, type PurgeEvidence } from "../../../core/jobs/verdicts";
 
 const LIB = "lib-1";
 const TAG = "mps-fpdb:1:this-request";

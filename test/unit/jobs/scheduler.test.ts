@@ -1,19 +1,19 @@
 import type { DurationSpec } from "../../../emulator/durations";
-import { LOOKUP_BURST_MS, LOOKUP_HOLD_MS, WaitScheduler } from "../../../provider/jobs/scheduler";
+import { LOOKUP_BURST_MS, LOOKUP_HOLD_MS, WaitScheduler } from "../../../core/jobs/scheduler";
 import {
   GAP_FRACTION,
   LATENCY_FRACTION,
   POLL_SHARE,
   PROBE_TOLERANCE,
   SLACK_FRACTION,
-} from "../../../provider/jobs/scheduler-rule";
-import { JobWatcher, noticingSubmits } from "../../../provider/jobs/watchers";
+} from "../../../core/jobs/scheduler-rule";
+import { JobWatcher, noticingSubmits } from "../../../core/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
 import { busiestWindow, simulate, type JobSeen } from "./simulate";
 
 /**
- * The wait scheduler's rule (provider/jobs/scheduler-rule.ts) on a fake clock, on fixed, uniform and lognormal
+ * The wait scheduler's rule (core/jobs/scheduler-rule.ts) on a fake clock, on fixed, uniform and lognormal
  * job durations: the latency bound, learning, the polling budget and lone waits.
  */
 

@@ -1,7 +1,7 @@
 import { sampleMs, type DurationSpec } from "../../../emulator/durations";
 import { createPrng } from "../../../emulator/prng";
-import { WaitScheduler } from "../../../provider/jobs/scheduler";
-import { JobWatcher, noticingSubmits } from "../../../provider/jobs/watchers";
+import { WaitScheduler } from "../../../core/jobs/scheduler";
+import { JobWatcher, noticingSubmits } from "../../../core/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, type FakeCall } from "./fake-api";
 

@@ -3,7 +3,7 @@
  * verdict they give: Delete's choice before submitting, and the answers to a submit that failed (an unknown
  * outcome, a library busy with another job, a fatal refusal).
  */
-import type { DelType, FpDbDeleteJob } from "../../../provider/client/types";
+import type { DelType, FpDbDeleteJob } from "../../../core/client/types";
 import {
   afterAmbiguousSubmit,
   afterBusySubmit,
@@ -14,7 +14,7 @@ import {
   type AmbiguousSubmitFacts,
   type BusySubmitFacts,
   type OwnJobEvidence,
-} from "../../../provider/jobs/verdicts";
+} from "../../../core/jobs/verdicts";
 
 const LIB = "lib-1";
 const TAG = "mps-fpdb:1:this-request";

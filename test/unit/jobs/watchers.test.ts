@@ -1,14 +1,14 @@
-import type { FpDbDeleteJob, FpShotDb } from "../../../provider/client/types";
-import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../provider/errors";
-import { JobNotFoundError } from "../../../provider/jobs/errors";
-import { GAP_FRACTION } from "../../../provider/jobs/scheduler-rule";
+import type { FpDbDeleteJob, FpShotDb } from "../../../core/client/types";
+import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../core/errors";
+import { JobNotFoundError } from "../../../core/jobs/errors";
+import { GAP_FRACTION } from "../../../core/jobs/scheduler-rule";
 import {
   JobWatcher,
   LibraryWatcher,
   SLOW_SUBMIT_MS,
   type WaitReport,
   type WaitTiming,
-} from "../../../provider/jobs/watchers";
+} from "../../../core/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { FakeMpsApi, deleteJob } from "./fake-api";
 

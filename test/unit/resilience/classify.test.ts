@@ -1,4 +1,4 @@
-import { MpsApiError, type ErrorKind } from "../../../provider/errors";
+import { MpsApiError, type ErrorKind } from "../../../core/errors";
 import {
   READ_ACTIONS,
   SOCKET_ERROR_CODES,
@@ -12,7 +12,7 @@ import {
   isThrottlingCode,
   isWriteAction,
   type FailureFacts,
-} from "../../../provider/resilience/classify";
+} from "../../../core/resilience/classify";
 
 /** An openapi-client ResponseError as 0.4.15 builds it (docs/mps-api.md, 'SDK client behaviour'). */
 function responseError(code: string, statusCode: number, requestId = "RID-1"): Error {

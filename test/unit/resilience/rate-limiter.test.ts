@@ -1,11 +1,11 @@
-import { systemClock } from "../../../provider/clock";
+import { systemClock } from "../../../core/clock";
 import {
   AdaptiveRateLimiter,
   CUBIC_SCALE,
   MIN_RATE_PER_SECOND,
   THROTTLE_BETA,
-} from "../../../provider/resilience/rate-limiter";
-import { RateLimiterRegistry, processRateLimiters } from "../../../provider/resilience/rate-limiter-registry";
+} from "../../../core/resilience/rate-limiter";
+import { RateLimiterRegistry, processRateLimiters } from "../../../core/resilience/rate-limiter-registry";
 import { FakeClock } from "../../support/fake-clock";
 
 /** Acquires `count` tokens concurrently and returns the time (ms since `start`) each was granted, in order. */

@@ -1,12 +1,12 @@
-import { MpsApiError, type ErrorKind } from "../../../provider/errors";
-import type { RateLimiter, RateOutcome } from "../../../provider/resilience/rate-limiter";
+import { MpsApiError, type ErrorKind } from "../../../core/errors";
+import type { RateLimiter, RateOutcome } from "../../../core/resilience/rate-limiter";
 import {
   DEFAULT_RETRY_OPTIONS,
   RetryStrategy,
   backoffDelayMs,
   isRetryable,
   type RetryOptions,
-} from "../../../provider/resilience/retry";
+} from "../../../core/resilience/retry";
 import { FakeClock } from "../../support/fake-clock";
 
 const OPTIONS: RetryOptions = { maxAttempts: 8, baseMs: 200, throttleBaseMs: 1000, maxDelayMs: 20_000 };

@@ -7,7 +7,7 @@
 export interface ProcessState {
   /** The exported symbol that owns the state. */
   name: string;
-  /** The module it lives in, relative to provider/. */
+  /** The module it lives in, relative to the repository root. */
   module: string;
   /** Why it is per process and not per context. */
   why: string;
@@ -16,38 +16,38 @@ export interface ProcessState {
 export const PROCESS_STATE: readonly ProcessState[] = [
   {
     name: "provider",
-    module: "impl",
+    module: "dynamic/impl",
     why:
       "the one FingerprintLibraryProvider of the process: every resource of the host shares its clients, rate " +
       "limiters and wait scheduler",
   },
   {
     name: "resolveCredentials",
-    module: "config/credentials",
+    module: "core/config/credentials",
     why:
       "caches resolved credentials per identity, so a source is asked once and a token refreshes once; every " +
       "context subscribes its own logger to the secrets (watchSecrets), so each redacts refreshed tokens",
   },
   {
     name: "processRateLimiters",
-    module: "resilience/rate-limiter-registry",
+    module: "core/resilience/rate-limiter-registry",
     why: "one adaptive bucket per endpoint and action: MPS meters per account and action, not per resource",
   },
   {
     name: "routeThroughProxy",
-    module: "client/proxy",
+    module: "core/client/proxy",
     why:
       "hooks https.request once per process (state under a global symbol, so two copies of the package share " +
       "it) to send Alibaba Cloud API requests through HTTPS_PROXY",
   },
   {
     name: "installConnectionPolicy",
-    module: "client/connections",
+    module: "core/client/connections",
     why: "gives every write a connection of its own, process-wide because the HTTP agents are",
   },
   {
     name: "installEngineWatch",
-    module: "engine-watch",
+    module: "core/engine-watch",
     why: "exits the provider host once the engine that started it is gone; one watch per process",
   },
 ];

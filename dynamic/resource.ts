@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { INPUTS, SCHEMA, type SameKeys } from "./schema";
+import { INPUTS, SCHEMA, type SameKeys } from "../core/schema";
 import { shimProvider } from "./shim";
-import type { DeletionPolicy, EndpointType, JobRecord, PurgeStrategy } from "./types";
+import type { DeletionPolicy, EndpointType, JobRecord, PurgeStrategy } from "../core/types";
 
 /** Inputs of a {@link FingerprintLibrary}. See the README's input reference for the full rules. */
 export interface FingerprintLibraryArgs {

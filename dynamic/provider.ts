@@ -1,16 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { systemClock, type Clock, type Random } from "./clock";
-import { ProviderContext } from "./context";
-import { diffLibrary } from "./diff";
-import { forProviderHost } from "./errors";
-import { checkInputs, forEngine } from "./inputs";
-import { createOrAdopt } from "./lifecycle/create";
-import { deleteLibrary } from "./lifecycle/delete";
-import { ResourceInitFailure } from "./lifecycle/init-failure";
-import { readLibrary } from "./lifecycle/read";
-import { updateLibrary } from "./lifecycle/update";
-import { readState, toOutputs } from "./state";
-import type { LibraryInputs } from "./types";
+import { systemClock, type Clock, type Random } from "../core/clock";
+import { ProviderContext } from "../core/context";
+import { diffLibrary } from "../core/diff";
+import { forProviderHost } from "../core/errors";
+import { checkInputs, forEngine } from "../core/inputs";
+import { createOrAdopt } from "../core/lifecycle/create";
+import { deleteLibrary } from "../core/lifecycle/delete";
+import { ResourceInitFailure } from "../core/lifecycle/init-failure";
+import { readLibrary } from "../core/lifecycle/read";
+import { updateLibrary } from "../core/lifecycle/update";
+import { readState, toOutputs } from "../core/state";
+import type { LibraryInputs } from "../core/types";
 
 type Props = Record<string, unknown>;
 

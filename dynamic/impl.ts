@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { installEngineWatch } from "./engine-watch";
+import { installEngineWatch } from "../core/engine-watch";
 import { FingerprintLibraryProvider } from "./provider";
 
 /**

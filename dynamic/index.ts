@@ -3,5 +3,5 @@
  * The emulator is exported separately as `pulumi-mps-fpdb/emulator`.
  */
 export { FingerprintLibrary, type FingerprintLibraryArgs } from "./resource";
-export type { DeletionPolicy, EndpointType, JobRecord, PurgeStrategy } from "./types";
-export { ConfigError, JobFailedError, MpsApiError, MpsFpdbError, WaitTimeoutError } from "./errors";
+export type { DeletionPolicy, EndpointType, JobRecord, PurgeStrategy } from "../core/types";
+export { ConfigError, JobFailedError, MpsApiError, MpsFpdbError, WaitTimeoutError } from "../core/errors";
