@@ -78,6 +78,8 @@ export interface InputSpec {
   freeForm?: boolean;
   /** The README input table's row: type, default, what a change means. */
   readme: { type: string; default: string; change: string };
+  /** What the input is, in one sentence: the SDKs' documentation of it (plugin/package-schema.ts). */
+  summary?: string;
 }
 
 export interface OutputSpec {
