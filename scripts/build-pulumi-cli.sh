@@ -5,6 +5,7 @@
 #   pulumi-language-nodejs          tools/pulumi/language-host, bundled with its dependencies into one file (the Go
 #                                   module of Pulumi's own host is not served by the proxy this project can reach)
 #   pulumi-resource-pulumi-nodejs   the script the sdk/v3 module ships under nodejs/dist
+#   pulumi-language-yaml            Pulumi's YAML host, built by scripts/build-pulumi-yaml.sh (run at the end)
 # The folder is self-contained: nothing in it points back into this clone or needs the clone's node_modules, so it
 # keeps working when the clone moves or is reinstalled, and can be copied elsewhere (the build proves it on a copy).
 # Idempotent: a second run with unchanged inputs only checks a stamp; otherwise Go's module and build caches make
@@ -118,3 +119,10 @@ fi
 
 echo "$stamp" >"$out/.stamp"
 echo "build-pulumi-cli: $out/pulumi $("$out/pulumi" version), plugins: pulumi-language-nodejs (bundled, self-contained), pulumi-resource-pulumi-nodejs"
+
+# The YAML language host, from a Go module of its own (the script says why), into the same folder.
+if $optional; then
+  bash "$root/scripts/build-pulumi-yaml.sh" --optional
+else
+  bash "$root/scripts/build-pulumi-yaml.sh"
+fi

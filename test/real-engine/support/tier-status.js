@@ -13,12 +13,13 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-/** What the folder must hold: the CLI, and the two plugins it looks for beside itself. */
+/** What the folder must hold: the CLI, and the plugins it looks for beside itself (YAML runs the plugin's programs). */
 const FILES = [
   "pulumi",
   "pulumi-language-nodejs",
   "pulumi-language-nodejs.js",
   "pulumi-resource-pulumi-nodejs",
+  "pulumi-language-yaml",
 ];
 
 function cliDir() {
