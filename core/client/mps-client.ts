@@ -8,7 +8,7 @@ import {
   parseQueryFpDbDeleteJobList,
   parseSubmitFpDbDeleteJob,
 } from "./parse";
-import { createTransport, type Transport, type TransportOptions } from "./transport";
+import { createTransport, type Transport, type TransportFactory, type TransportOptions } from "./transport";
 import {
   MAX_IDS_PER_CALL,
   type CreateFpShotDbRequest,
@@ -153,10 +153,14 @@ export function createMpsClient(
       random?: Random;
       limiters?: RateLimiterRegistry;
       onRetry?: RetryCall["onRetry"];
+      /** Builds the transport; the real network unless a front end or a test gives its own. */
+      transportFactory?: TransportFactory;
     },
 ): MpsClient {
+  // Read from the module at call time, so that a test replacing `createTransport` still takes effect.
+  const transportFactory = options.transportFactory ?? createTransport;
   return new MpsClient({
-    transport: createTransport(options),
+    transport: transportFactory(options),
     limiters: options.limiters,
     requestsPerSecond: options.requestsPerSecond,
     retry: {

@@ -1,21 +1,30 @@
 import OpenApiClient, { Config, OpenApiRequest, Params } from "@alicloud/openapi-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import type Credential from "@alicloud/credentials";
-import { isWriteAction, markNotSent } from "../resilience/classify";
+import { isWriteAction } from "../resilience/classify";
 import { parseEndpoint } from "../config/endpoint";
-import { beginWrite, EngineGoneError } from "../engine-watch";
-import { ConfigError, MpsApiError } from "../errors";
-import { credentialsError, toMpsApiError, type CallContext } from "./error-mapping";
-import { installConnectionPolicy, neverEstablished, withConnectionPolicy } from "./connections";
+import { ConfigError } from "../errors";
+import { installConnectionPolicy } from "./connections";
+import { MPS_RPC_PARAMS } from "./mps-rpc";
 import { routeThroughProxy } from "./proxy";
+import {
+  compose,
+  connectionPolicy,
+  credentialsFirst,
+  engineGate,
+  errorMapping,
+  wasItSent,
+  type Call,
+  type Send,
+} from "./transport-steps";
+
+export { MPS_API_VERSION } from "./mps-rpc";
+export { ENGINE_GONE_CODE } from "./transport-steps";
 
 /**
  * The wire. This is the only module that imports `@alicloud/openapi-client`; everything above it takes a
  * `Transport`, so tests can replace the network and the SDK can be swapped in one place.
  */
-
-/** MPS API version of every fingerprint-library action. */
-export const MPS_API_VERSION = "2014-06-18";
 
 /**
  * What openapi-client needs from a credential: an `@alicloud/credentials` `Credential` (static, STS, OIDC, URI,
@@ -23,9 +32,6 @@ export const MPS_API_VERSION = "2014-06-18";
  * waits, and no key is ever copied into this package's objects.
  */
 export type CredentialLike = Pick<Credential, "getCredential">;
-
-/** Code of the error for a write refused because the engine is gone (it was certainly not sent). */
-export const ENGINE_GONE_CODE = "EngineGone";
 
 /** How to reach MPS. */
 export interface TransportOptions {
@@ -55,10 +61,17 @@ export function createTransport(options: TransportOptions): Transport {
   return new OpenApiTransport(options);
 }
 
+/**
+ * How the core gets a transport for an endpoint and credential. A front end or a test passes its own (a fake
+ * network, or the real one wrapped) where clients are built; {@link createTransport} is the default.
+ */
+export type TransportFactory = (options: TransportOptions) => Transport;
+
 class OpenApiTransport implements Transport {
   readonly endpointHost: string;
   private readonly client: OpenApiClient;
   private readonly runtime: RuntimeOptions;
+  private readonly send: Send;
 
   constructor(private readonly options: TransportOptions) {
     const parsed = parseEndpoint(options.endpoint);
@@ -89,68 +102,36 @@ class OpenApiTransport implements Transport {
       readTimeout: options.readTimeoutMs,
       connectTimeout: options.connectTimeoutMs,
     });
+    // The order is the contract (see ./transport-steps): nothing is sent before the keys and the engine allow
+    // it, and the was-it-sent verdict sees both the raw failure and what the connection policy observed.
+    this.send = compose(
+      [credentialsFirst(options.credential), engineGate(), errorMapping(), wasItSent(), connectionPolicy()],
+      (call) => this.sendThroughSdk(call),
+    );
   }
 
   async call(action: string, query: Record<string, string>): Promise<Record<string, unknown>> {
-    const context: CallContext = {
+    return this.send({
       action,
+      query,
       write: isWriteAction(action),
       endpoint: this.options.endpoint,
       connectTimeoutMs: this.options.connectTimeoutMs,
       readTimeoutMs: this.options.readTimeoutMs,
-    };
-    try {
-      // Asked here first so a credentials failure is known to have happened before anything was sent. The
-      // SDK asks again right after; providers cache, so this costs no second token exchange.
-      await this.options.credential.getCredential();
-    } catch (error) {
-      throw credentialsError(error, context);
-    }
-    let settled: () => void;
-    try {
-      // A write on the wire holds the provider host open should its engine die meanwhile (see ../engine-watch).
-      settled = context.write ? beginWrite(action) : () => undefined;
-    } catch (error) {
-      if (error instanceof EngineGoneError)
-        throw new MpsApiError(error.message, action, ENGINE_GONE_CODE, "fatal");
-      throw error;
-    }
-    // A write gets a connection of its own, never one that sat idle (see ./connections).
-    const { facts, result } = withConnectionPolicy(context.write, () =>
-      this.client.callApi(
-        new Params({
-          action,
-          version: MPS_API_VERSION,
-          protocol: "HTTPS",
-          pathname: "/",
-          method: "POST",
-          authType: "AK",
-          style: "RPC",
-          reqBodyType: "formData",
-          bodyType: "json",
-        }),
-        new OpenApiRequest({ query }),
-        this.runtime,
-      ),
+    });
+  }
+
+  /** The SDK call itself, innermost of the steps: the answer's body, which must be a JSON object. */
+  private async sendThroughSdk(call: Call): Promise<Record<string, unknown>> {
+    const response = await this.client.callApi(
+      new Params({ action: call.action, ...MPS_RPC_PARAMS }),
+      new OpenApiRequest({ query: { ...call.query } }),
+      this.runtime,
     );
-    try {
-      const response = await result;
-      const body: unknown = response?.body;
-      if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw new SyntaxError("The value is not a object");
-      }
-      return body as Record<string, unknown>;
-    } catch (error) {
-      const mapped = toMpsApiError(error, context);
-      if (mapped.kind !== "ambiguous" || !neverEstablished(facts)) throw mapped;
-      // No request byte leaves before the connection is established: certainly not sent, even for a write.
-      const notSent = toMpsApiError(markNotSent(error), context);
-      throw notSent.withMessage(
-        `${notSent.message} The connection to ${this.options.endpoint} was never established, so the request ` +
-          "was not sent.",
-      );
-    } finally {
-      settled();
+    const body: unknown = response?.body;
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new SyntaxError("The value is not a object");
     }
+    return body as Record<string, unknown>;
   }
 }
