@@ -6,10 +6,12 @@
 /** The scenarios, in the order they run. */
 export const SCENARIOS = [
   "single",
+  "lone-wait",
   "waves",
   "purge-all",
   "teardown",
   "teardown-naive",
+  "teardown-sweep",
   "overhead",
   "real-engine",
 ] as const;

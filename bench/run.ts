@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: how promptly FingerprintLibrary's waits end, and its bulk throughput and overhead, through the
  * engine harness against the emulator in its own process (100 requests/s per action), with default provider
- * settings: `single` (1 library; 3, 20 and 120 s jobs), `waves` (40 libraries at the CLI's default parallelism),
- * `purge-all` and `teardown` (N libraries, `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the
- * naive provider side by side for the 3 s teardown, `overhead`, and `real-engine` (the destroys again through
- * Pulumi's own CLI, when `npm run build:pulumi-cli` has built it). JSON result lines on stdout, progress on
- * stderr. `--libraries N` (env BENCH_LIBRARIES, default 1000); `--only single,waves,...` runs a subset.
+ * settings: `single` (1 library; 3, 20 and 120 s jobs), `lone-wait` (one 120 s Delete job, the only wait of its
+ * process), `waves` (40 libraries at the CLI's default parallelism), `purge-all` and `teardown` (N libraries,
+ * `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the naive provider side by side for the 3 s
+ * teardown, `teardown-sweep` (the destroy of N libraries on fixed jobs of 3 to 120 s: calls per library),
+ * `overhead`, and `real-engine` (the destroys again through Pulumi's own CLI, when `npm run build:pulumi-cli`
+ * has built it). JSON result lines on stdout, progress on stderr. `--libraries N` (env BENCH_LIBRARIES, default
+ * 1000); `--only single,waves,...` runs a subset.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,7 +20,9 @@ import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
 import { runRealEngineScenario } from "./scenarios/real-engine";
+import { runLoneWaitScenario } from "./scenarios/lone-wait";
 import { runSingleScenario } from "./scenarios/single";
+import { runTeardownSweepScenario } from "./scenarios/teardown-sweep";
 import { runWavesScenario } from "./scenarios/waves";
 
 async function main(): Promise<void> {
@@ -43,10 +47,12 @@ async function main(): Promise<void> {
     let ours: OurRuns = {};
     let naive: NaiveRuns = {};
     if (scenarios.includes("single")) await runSingleScenario(ctx);
+    if (scenarios.includes("lone-wait")) await runLoneWaitScenario(ctx);
     if (scenarios.includes("waves")) await runWavesScenario(ctx);
     if (scenarios.some((s) => ["purge-all", "teardown", "overhead"].includes(s)))
       ours = await runOurScenarios(ctx, scenarios);
     if (scenarios.includes("teardown-naive")) naive = await runNaiveScenario(ctx, ours.teardown);
+    if (scenarios.includes("teardown-sweep")) await runTeardownSweepScenario(ctx);
     if (scenarios.includes("overhead")) await runOverheadScenario(ctx, ours, naive);
     if (scenarios.includes("real-engine")) await runRealEngineScenario(ctx);
   } finally {
