@@ -18,7 +18,7 @@ import type { WaitTiming } from "./jobs/poll";
 import { WaitScheduler } from "./jobs/scheduler";
 import type { Services } from "./jobs/services";
 import { JobWatcher, LibraryWatcher, noticingSubmits } from "./jobs/watchers";
-import { Logger, ProgressReporter, RetryReporter, retryEvent } from "./log";
+import { Logger, ProgressReporter, RetryReporter, retryEvent, type LogSink } from "./log";
 import type { EndpointType } from "./types";
 
 /** Where a library lives and how to reach it. */
@@ -50,6 +50,14 @@ export function libraryEndpoint(
   });
 }
 
+/** The bounds one provider call puts on its waits, besides the inputs' own. */
+export interface CallBounds {
+  /** When the operation must be over (epoch ms of the context's clock): the resource's `customTimeouts`. */
+  deadlineAt?: number;
+  /** Aborted when the operation is cancelled. */
+  signal?: AbortSignal;
+}
+
 /**
  * Per-process state of the provider: settings resolved once at configure, and clients built lazily, one per
  * endpoint and identity, so that every resource handled by this provider host shares one rate limiter and one
@@ -62,15 +70,18 @@ export class ProviderContext {
   /** The one wait scheduler of this process: every wait of every endpoint registers with it. */
   readonly scheduler: WaitScheduler;
   private readonly services = new Map<string, Promise<Services>>();
+  private readonly cancellation = new AbortController();
 
   constructor(
     readonly config: ConfigSource,
     readonly env: NodeJS.ProcessEnv,
     readonly clock: Clock = systemClock,
     readonly random: Random = Math.random,
+    /** Where the process's lines go (default: stdout and stderr, which the dynamic provider host forwards). */
+    logSink?: LogSink,
   ) {
     this.settings = resolveSettings(config, env);
-    this.log = new Logger();
+    this.log = new Logger(logSink);
     this.scheduler = new WaitScheduler({ clock, requestsPerSecond: this.settings.requestsPerSecond });
     this.progress = new ProgressReporter({
       clock,
@@ -97,13 +108,47 @@ export class ProviderContext {
    * Poll interval, back-off cap and timeout of the waits of one provider call, as the inputs and settings set
    * them (the cap is raised to the interval where it is used, by `waitBounds`).
    */
-  waitTiming(inputs: { pollIntervalSeconds?: number; jobTimeoutSeconds?: number }): WaitTiming {
-    return {
+  waitTiming(
+    inputs: { pollIntervalSeconds?: number; jobTimeoutSeconds?: number },
+    bounds: CallBounds = {},
+  ): WaitTiming {
+    const timing: WaitTiming = {
       intervalMs:
         this.settings.pollIntervalMs ?? (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
       maxIntervalMs: this.settings.maxPollIntervalMs,
       timeoutMs: (inputs.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS) * 1000,
     };
+    if (bounds.deadlineAt !== undefined) {
+      // What is left of the operation's time when this wait starts: an update's purge after a wait for `active`
+      // gets the rest, not the whole.
+      const leftMs = Math.max(0, bounds.deadlineAt - this.clock.now());
+      if (leftMs < timing.timeoutMs) {
+        timing.timeoutMs = leftMs;
+        timing.timeoutSource = "customTimeouts";
+      }
+    }
+    // A call passes the signal it made with signalFor; a caller with none still stops on the process's Cancel.
+    timing.signal = bounds.signal ?? this.cancellation.signal;
+    return timing;
+  }
+
+  /**
+   * Cancels every operation of this process (the engine's Cancel): waits stop at once, and no write to MPS
+   * starts from now on; a request already on the wire is let finish. Irreversible: the engine sends it when the
+   * run is being interrupted, and the process ends with the run.
+   */
+  cancel(): void {
+    this.cancellation.abort();
+  }
+
+  /** True once {@link cancel} was called. */
+  get cancelled(): boolean {
+    return this.cancellation.signal.aborted;
+  }
+
+  /** The signal a call observes: the process's cancellation, and the call's own when it has one. */
+  signalFor(own: AbortSignal | undefined): AbortSignal {
+    return own === undefined ? this.cancellation.signal : AbortSignal.any([this.cancellation.signal, own]);
   }
 
   private async buildServices(endpoint: ResolvedEndpoint, profile: string | undefined): Promise<Services> {

@@ -71,6 +71,22 @@ export class WaitTimeoutError extends MpsFpdbError {
   }
 }
 
+/**
+ * An operation stopped because it was cancelled (the engine's Cancel, an interrupted CLI): a wait given up, or a
+ * write to MPS not started. Nothing is left half done: a request already on the wire was let finish, and a job
+ * that was submitted goes on in MPS, where the next run finds and resumes it.
+ */
+export class OperationCancelledError extends MpsFpdbError {
+  constructor(
+    message: string,
+    /** The JobId or library id the operation was waiting for, when it was waiting. */
+    readonly subjectId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A library the state names that MPS no longer has (deleted outside the stack). */
 export class LibraryGoneError extends MpsFpdbError {
   constructor(

@@ -18,6 +18,12 @@ export type LogLevel = "info" | "warn" | "error";
 /** Where finished lines go. The default writes info to stdout and warnings and errors to stderr. */
 export type LogSink = (level: LogLevel, line: string) => void;
 
+/**
+ * Where a wait's current state goes, one line replacing the last: a provider plugin shows it on the resource's
+ * row in the CLI (an ephemeral status line); the dynamic provider has no such place and passes none.
+ */
+export type StatusSink = (line: string) => void;
+
 /** Writes to the provider host's stdout/stderr, which the Pulumi CLI shows line by line. */
 export const consoleSink: LogSink = (level, line) => {
   if (level === "info") console.log(line);
@@ -59,9 +65,18 @@ function oneLine(message: string): string {
  * values as they are resolved and refreshed) never reach the sink.
  */
 export class Logger {
-  private readonly secrets = new Set<string>();
+  constructor(
+    private readonly sink: LogSink = consoleSink,
+    private readonly secrets: Set<string> = new Set<string>(),
+  ) {}
 
-  constructor(private readonly sink: LogSink = consoleSink) {}
+  /**
+   * A logger writing to another sink (one call's, so a front end can attach the line to its resource) that
+   * redacts every secret this one knows, now and registered later: the set is shared, not copied.
+   */
+  withSink(sink: LogSink): Logger {
+    return new Logger(sink, this.secrets);
+  }
 
   /** Adds a value that must never be written. Empty and very short values are ignored. */
   registerSecret(value: string | undefined): void {
@@ -71,6 +86,11 @@ export class Logger {
   /** The message as it would be written: prefixed, on one line, redacted. */
   format(message: string): string {
     return redact(`${LOG_PREFIX} ${oneLine(message)}`, this.secrets);
+  }
+
+  /** The message on one line and redacted, without the prefix: for a resource's status line. */
+  redacted(message: string): string {
+    return redact(oneLine(message), this.secrets);
   }
 
   /** Progress and outcomes (JobIds, adoption, retained libraries). */
@@ -256,10 +276,15 @@ function duplicatesLine(notes: DuplicateNote[]): string {
 }
 
 function singleLine(wait: ActiveWait, now: number): string {
-  const { kind, jobId, fpDbId, resourceName } = wait.subject;
-  const elapsedSeconds = Math.floor((now - wait.startedAt) / 1000);
+  return waitStatusLine(wait.subject, wait.status, now - wait.startedAt);
+}
+
+/** `Delete job <JobId> for library <FpDBId> (<name>): Analysing, 40s`: one wait's state, for any sink. */
+export function waitStatusLine(subject: WaitSubject, status: string, elapsedMs: number): string {
+  const { kind, jobId, fpDbId, resourceName } = subject;
+  const elapsedSeconds = Math.floor(elapsedMs / 1000);
   const what = jobId ? `${kind} job ${jobId} for library` : `${kind}: waiting for library`;
-  return `${what} ${fpDbId} (${resourceName}): ${wait.status}, ${elapsedSeconds}s`;
+  return `${what} ${fpDbId} (${resourceName}): ${status}, ${elapsedSeconds}s`;
 }
 
 const BATCH_NOUN: Record<WaitKind, string> = {

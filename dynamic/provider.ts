@@ -1,71 +1,50 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { systemClock, type Clock, type Random } from "../core/clock";
-import { ProviderContext } from "../core/context";
-import { diffLibrary } from "../core/diff";
+import { FingerprintLibraryCore, ResourceInitFailure, type Props } from "../core/api";
+import type { Clock, Random } from "../core/clock";
 import { forProviderHost } from "../core/errors";
-import { checkInputs, forEngine } from "../core/inputs";
-import { createOrAdopt } from "../core/lifecycle/create";
-import { deleteLibrary } from "../core/lifecycle/delete";
-import { ResourceInitFailure } from "../core/lifecycle/init-failure";
-import { readLibrary } from "../core/lifecycle/read";
-import { updateLibrary } from "../core/lifecycle/update";
-import { readState, toOutputs } from "../core/state";
-import type { LibraryInputs } from "../core/types";
-
-type Props = Record<string, unknown>;
+import type { LogSink } from "../core/log";
 
 /** Optional seams for tests; the provider host uses the defaults. */
 export interface ProviderDependencies {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   random?: Random;
+  /** Where the provider's lines go (default: stdout and stderr, which the provider host forwards to the CLI). */
+  logSink?: LogSink;
 }
 
 /**
- * The FingerprintLibrary resource provider. Each method is thin: it waits for `configure`, then delegates to the
- * pure rules (inputs, diff, state) and the lifecycle modules. One instance serves every resource of a provider
- * host process, so its context (settings, clients, rate limiters, pollers) is built once and shared.
+ * The FingerprintLibrary resource provider: the dynamic provider's adapter over the core's API
+ * (core/api.ts). What it adds is only what the dynamic provider host needs: the serialized provider text
+ * (`__provider`) compared in `diff` and carried on a partially created library, and errors shaped for the
+ * host's stderr line. One instance serves every resource of a provider host process.
  */
 export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvider {
-  private context?: ProviderContext;
-  private configureError?: unknown;
-  private markReady!: () => void;
-  // The host caches a provider before its configure() finishes, so a concurrent first call can arrive early:
-  // every method waits for this.
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly core: FingerprintLibraryCore;
 
-  constructor(private readonly deps: ProviderDependencies = {}) {}
+  constructor(deps: ProviderDependencies = {}) {
+    this.core = new FingerprintLibraryCore(deps);
+  }
 
   /**
    * Receives the full stack config. Synchronous on purpose (nothing is awaited before the context exists), and it
    * never throws: a bad setting is reported by every later call instead of leaving them waiting forever.
    */
   configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    try {
-      this.context = new ProviderContext(
-        { get: (key) => req.config.get(key) },
-        this.deps.env ?? process.env,
-        this.deps.clock ?? systemClock,
-        this.deps.random ?? Math.random,
-      );
-    } catch (err) {
-      this.configureError = err;
-    }
-    this.markReady();
+    this.core.configure({ get: (key) => req.config.get(key) });
     return Promise.resolve();
   }
 
   check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    return this.run(async (ctx) => {
-      const { inputs, failures, warnings } = checkInputs(news);
-      for (const warning of warnings) ctx.log.warn(`${inputs.resourceName}: ${warning}`);
-      return { inputs, failures: forEngine(failures) };
+    return shaped(async () => {
+      const { inputs, failures } = await this.core.check(news);
+      return { inputs, failures };
     });
   }
 
   diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    return this.run(async () => {
-      const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
+    return shaped(async () => {
+      const decision = await this.core.diff(olds, news, {
         providerChanged: olds.__provider !== news.__provider,
       });
       return {
@@ -77,11 +56,12 @@ export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvid
   }
 
   create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    return this.run(async (ctx) => {
+    return shaped(async () => {
       try {
-        const state = await createOrAdopt(ctx, inputs as unknown as LibraryInputs);
-        return { id: state.fpDbId, outs: toOutputs(state) };
+        const { id, outputs } = await this.core.create(inputs);
+        return { id, outs: outputs };
       } catch (err) {
+        // The host records a partially created library with these properties: the shim must be among them.
         if (err instanceof ResourceInitFailure) err.properties.__provider = inputs.__provider;
         throw err;
       }
@@ -89,37 +69,26 @@ export class FingerprintLibraryProvider implements pulumi.dynamic.ResourceProvid
   }
 
   read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-    return this.run(async (ctx) => {
-      const state = await readLibrary(ctx, id, props ?? {});
-      return state ? { id, props: toOutputs(state) } : { id: "", props: {} };
+    return shaped(async () => {
+      const found = await this.core.read(id, props ?? {});
+      return found ? { id, props: found.outputs } : { id: "", props: {} };
     });
   }
 
   update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-    return this.run(async (ctx) => {
-      const state = readState(olds);
-      const inputs = news as unknown as LibraryInputs;
-      const decision = diffLibrary(state, inputs, { providerChanged: false });
-      return { outs: toOutputs(await updateLibrary(ctx, state, inputs, decision)) };
-    });
+    return shaped(async () => ({ outs: await this.core.update(olds, news) }));
   }
 
   delete(_id: string, props: Props): Promise<void> {
-    return this.run((ctx) => deleteLibrary(ctx, readState(props)));
+    return shaped(() => this.core.delete(props));
   }
+}
 
-  /** Runs one provider method once configured, handing its failure to the host in the form users should see. */
-  private async run<T>(method: (ctx: ProviderContext) => Promise<T>): Promise<T> {
-    try {
-      return await method(await this.ctx());
-    } catch (err) {
-      throw forProviderHost(err);
-    }
-  }
-
-  private async ctx(): Promise<ProviderContext> {
-    await this.ready;
-    if (this.configureError !== undefined) throw this.configureError;
-    return this.context!;
+/** Runs one provider method, handing its failure to the host in the form users should see. */
+async function shaped<T>(method: () => Promise<T>): Promise<T> {
+  try {
+    return await method();
+  } catch (err) {
+    throw forProviderHost(err);
   }
 }

@@ -23,6 +23,56 @@ export interface WaitTiming {
   maxIntervalMs?: number;
   /** Give up after this long (a last look is made at the deadline). */
   timeoutMs: number;
+  /**
+   * What set `timeoutMs`, for the message of a wait that runs out: the input `jobTimeoutSeconds` (the default),
+   * or the operation's deadline from the resource's `customTimeouts`, when that is sooner.
+   */
+  timeoutSource?: TimeoutSource;
+  /**
+   * Aborted when the operation is cancelled (the engine's Cancel): the wait stops at once with a
+   * `WaitCancelledError` naming what it waited for; the job goes on in MPS and the next run resumes it.
+   */
+  signal?: AbortSignal;
+}
+
+/** Which bound a wait's timeout came from. */
+export type TimeoutSource = "jobTimeoutSeconds" | "customTimeouts";
+
+/** What to raise when a wait with these bounds ran out, for its message. */
+export function timeoutAdvice(timing: Pick<WaitTiming, "timeoutSource">): string {
+  return timing.timeoutSource === "customTimeouts"
+    ? "raise the resource's customTimeouts"
+    : "raise jobTimeoutSeconds";
+}
+
+/**
+ * Settles like `waiting`, unless `signal` is aborted first: then rejects with `cancelled()`. What `waiting` was
+ * doing is not stopped (a look in flight ends on its own); only its outcome no longer matters.
+ */
+export function unlessAborted<T>(
+  waiting: Promise<T>,
+  signal: AbortSignal | undefined,
+  cancelled: () => Error,
+): Promise<T> {
+  if (signal === undefined) return waiting;
+  if (signal.aborted) {
+    waiting.catch(() => undefined);
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener("abort", onAbort, { once: true });
+    waiting.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** What a wait reports, and names in its messages. */

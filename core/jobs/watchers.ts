@@ -1,8 +1,15 @@
 import type { Clock, Random } from "../clock";
 import type { DelType, FpDbDeleteJob, FpShotDb, MpsApi } from "../client/types";
-import { JobFailedError, WaitTimeoutError } from "../errors";
+import { JobFailedError, OperationCancelledError, WaitTimeoutError } from "../errors";
 import { JobNotFoundError } from "./errors";
-import { formatDuration, waitBounds, type WaitReport, type WaitTiming } from "./poll";
+import {
+  formatDuration,
+  timeoutAdvice,
+  unlessAborted,
+  waitBounds,
+  type WaitReport,
+  type WaitTiming,
+} from "./poll";
 import { WaitScheduler, type Lane } from "./scheduler";
 
 export type { WaitReport, WaitTiming } from "./poll";
@@ -188,7 +195,7 @@ export class JobWatcher {
   waitForJob(jobId: string, options: WaitTiming & WaitReport): Promise<FpDbDeleteJob> {
     const submitted = this.submitted.get(jobId);
     this.submitted.delete(jobId);
-    return this.lane.wait({
+    const waiting = this.lane.wait({
       id: jobId,
       classKey: submitted?.delType ?? UNKNOWN_JOB_CLASS,
       startedAt: submitted?.at,
@@ -210,13 +217,23 @@ export class JobWatcher {
       onTimeout: (lastStatus, waitedMs) =>
         new WaitTimeoutError(
           `Timed out after ${formatDuration(waitedMs)} waiting for job ${jobId} for ${options.describe}; ` +
-            `last status: ${lastStatus}. The job may still finish: raise jobTimeoutSeconds, or run the ` +
+            `last status: ${lastStatus}. The job may still finish: ${timeoutAdvice(options)}, or run the ` +
             `operation again to resume waiting for it.`,
           jobId,
           lastStatus,
           waitedMs,
         ),
     });
+    return unlessAborted(
+      waiting,
+      options.signal,
+      () =>
+        new OperationCancelledError(
+          `Stopped waiting for job ${jobId} for ${options.describe}: the operation was cancelled. The job goes ` +
+            "on in MPS; run the operation again to resume waiting for it.",
+          jobId,
+        ),
+    );
   }
 }
 
@@ -259,7 +276,7 @@ export class LibraryWatcher {
     done: (library: FpShotDb | undefined) => boolean,
     options: WaitTiming & WaitReport,
   ): Promise<FpShotDb | undefined> {
-    return this.lane.wait({
+    const waiting = this.lane.wait({
       id: fpDbId,
       classKey: LIBRARY_CLASS,
       ...waitBounds(options),
@@ -271,12 +288,22 @@ export class LibraryWatcher {
       onTimeout: (lastStatus, waitedMs) =>
         new WaitTimeoutError(
           `Timed out after ${formatDuration(waitedMs)} waiting for ${options.describe}; last status: ` +
-            `${lastStatus}. It may still get there: raise jobTimeoutSeconds, or run the operation again.`,
+            `${lastStatus}. It may still get there: ${timeoutAdvice(options)}, or run the operation again.`,
           fpDbId,
           lastStatus,
           waitedMs,
         ),
     });
+    return unlessAborted(
+      waiting,
+      options.signal,
+      () =>
+        new OperationCancelledError(
+          `Stopped waiting for ${options.describe}: the operation was cancelled. Run the operation again to ` +
+            "resume waiting.",
+          fpDbId,
+        ),
+    );
   }
 }
 

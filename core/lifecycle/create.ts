@@ -10,9 +10,9 @@ import {
   UnknownOutcomeCreateError,
   WaitTimeoutError,
 } from "../errors";
-import { formatDuration } from "../jobs/poll";
+import { formatDuration, timeoutAdvice } from "../jobs/poll";
 import type { LibraryInputs, LibraryState } from "../types";
-import { openUnnamedCall, type LibraryCall } from "./call";
+import { openUnnamedCall, type CallOptions, type LibraryCall, type UnnamedCall } from "./call";
 import { initialState, withLibraryFacts } from "./common";
 import { ResourceInitFailure } from "./init-failure";
 import { clauseOf } from "../text";
@@ -22,12 +22,16 @@ import { clauseOf } from "../text";
  * library exists, every failure is thrown as a {@link ResourceInitFailure} carrying its id, so Pulumi records it
  * and a later destroy can remove it: nothing is leaked.
  */
-export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs): Promise<LibraryState> {
+export async function createOrAdopt(
+  ctx: ProviderContext,
+  inputs: LibraryInputs,
+  options: CallOptions = {},
+): Promise<LibraryState> {
   const region = resolveRegion(inputs.region, ctx.config, ctx.env);
+  const opened = openUnnamedCall(ctx, { ...inputs, region }, options);
   // A `region` input was already checked by `check`; one from stack config or the environment is checked here,
   // before the library is created and the region pinned in state for its life.
-  if (inputs.region === undefined) checkConfiguredRegion(ctx, inputs.resourceName, region);
-  const opened = openUnnamedCall(ctx, { ...inputs, region });
+  if (inputs.region === undefined) checkConfiguredRegion(opened, region);
   const services = await opened.services();
 
   if (inputs.fpDbId !== undefined) {
@@ -55,7 +59,7 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
   const name = inputs.libraryName ?? inputs.resourceName;
   // Said before the call: if the run dies before MPS answers, the library may exist with an id nobody learned
   // (CreateFpShotDB has no idempotency token and MPS no lookup by name), and this line is what names it.
-  ctx.log.info(
+  opened.log.info(
     `Creating library "${name}" (${inputs.resourceName}) in region ${region}; if this run stops before MPS ` +
       "answers, look for a library of that name in the MPS console",
   );
@@ -97,6 +101,8 @@ export async function createOrAdopt(ctx: ProviderContext, inputs: LibraryInputs)
 export async function waitUntilActive(call: LibraryCall, state: LibraryState): Promise<LibraryState> {
   if (state.waitForCompletion === false || state.status === "active") return state;
   const { describe } = call;
+  // Read once: the timeout left of the call's deadline when this wait begins, and what set it.
+  const timing = call.timing;
   const wait = call.progress.begin({
     kind: "Create",
     fpDbId: state.fpDbId,
@@ -108,7 +114,7 @@ export async function waitUntilActive(call: LibraryCall, state: LibraryState): P
       state.fpDbId,
       (lib) => !lib || lib.status !== "offline",
       {
-        ...call.timing,
+        ...timing,
         describe,
         onPoll: (status) => wait.update(status),
       },
@@ -123,19 +129,21 @@ export async function waitUntilActive(call: LibraryCall, state: LibraryState): P
     return withLibraryFacts(state, library);
   } catch (err) {
     wait.end(false);
+    const source = timing.timeoutSource ?? "jobTimeoutSeconds";
     const why =
       err instanceof WaitTimeoutError
-        ? `is still ${err.lastStatus} after ${formatDuration(err.waitedMs)} (jobTimeoutSeconds)`
+        ? `is still ${err.lastStatus} after ${formatDuration(err.waitedMs)} (${source})`
         : `did not become active: ${clauseOf(err)}`;
     throw new ResourceInitFailure(
       `${describe} was created but ${why}. It is recorded in the stack: run \`pulumi up\` again to keep ` +
-        "waiting (raise jobTimeoutSeconds for a longer wait), or `pulumi destroy` to remove it.",
+        `waiting (${timeoutAdvice(timing)} for a longer wait), or \`pulumi destroy\` to remove it.`,
       state,
     );
   }
 }
 
-function checkConfiguredRegion(ctx: ProviderContext, resourceName: string, region: string): void {
+function checkConfiguredRegion(call: UnnamedCall, region: string): void {
+  const { resourceName } = call;
   const finding = regionFinding(region);
   if (!finding) return;
   const source =
@@ -146,5 +154,5 @@ function checkConfiguredRegion(ctx: ProviderContext, resourceName: string, regio
         "Fix the setting, or set the `region` input.",
     );
   }
-  ctx.log.warn(`${resourceName}: ${unlistedRegionText(source, region, finding)}`);
+  call.log.warn(`${resourceName}: ${unlistedRegionText(source, region, finding)}`);
 }

@@ -4,7 +4,7 @@ import { ConfigError, DeletionProtectedError, JobFailedError } from "../errors";
 import { waitBounds, type WaitTiming } from "../jobs/poll";
 import { libraryIsGone } from "../jobs/resume";
 import type { LibraryState } from "../types";
-import { openCall, type LibraryCall } from "./call";
+import { openCall, type CallOptions, type LibraryCall } from "./call";
 import { namingLibrary } from "./common";
 import { purgeLibrary, runJob, tagKeyOf, type JobRun } from "./purge";
 
@@ -13,8 +13,12 @@ import { purgeLibrary, runJob, tagKeyOf, type JobRun } from "./purge";
  * policy decides: Retain forgets, Purge purges and forgets, Delete submits exactly one Delete job (resuming one
  * already under way), always waits for it, and confirms the library is gone. Throwing keeps the resource in state.
  */
-export async function deleteLibrary(ctx: ProviderContext, state: LibraryState): Promise<void> {
-  const call = openCall(ctx, state);
+export async function deleteLibrary(
+  ctx: ProviderContext,
+  state: LibraryState,
+  options: CallOptions = {},
+): Promise<void> {
+  const call = openCall(ctx, state, options);
   const { describe } = call;
   if (state.deletionProtection === true) {
     throw new DeletionProtectedError(

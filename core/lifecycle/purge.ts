@@ -109,7 +109,8 @@ export async function runJob(
   let job: FpDbDeleteJob;
   try {
     job = await services.jobs.waitForJob(outcome.jobId, {
-      ...timing,
+      // Read again: the submit may have waited for another job first, and a deadline bounds the whole call.
+      ...call.timing,
       describe,
       onPoll: (status) => progress.update(status),
     });

@@ -3,7 +3,7 @@ import type { ProviderContext } from "../context";
 import { LibraryGoneError } from "../errors";
 import { readState } from "../state";
 import { SCHEMA_VERSION, type LibraryState } from "../types";
-import { openUnnamedCall } from "./call";
+import { openUnnamedCall, type CallOptions } from "./call";
 import { namingLibrary, withLibraryFacts } from "./common";
 
 /**
@@ -15,11 +15,12 @@ export async function readLibrary(
   ctx: ProviderContext,
   id: string,
   props: Record<string, unknown>,
+  options: CallOptions = {},
 ): Promise<LibraryState | undefined> {
   const getting = props.schemaVersion === undefined && props.fpDbId === undefined;
   const state = getting ? stateForGet(ctx, id, props) : readState(props);
   // About `id`, the library the engine asks for and the lookup below names.
-  const call = openUnnamedCall(ctx, state).about(id);
+  const call = openUnnamedCall(ctx, state, options).about(id);
   const services = await call.services();
   const library = await services.libraries.lookup([id]).then(
     (found) => found.get(id),

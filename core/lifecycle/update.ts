@@ -1,7 +1,7 @@
 import type { ProviderContext } from "../context";
 import type { DiffDecision } from "../diff";
 import type { LibraryInputs, LibraryState } from "../types";
-import { openCall, type LibraryCall } from "./call";
+import { openCall, type CallOptions, type LibraryCall } from "./call";
 import { namingLibrary, stamped, withLibraryFacts, withRecordedInputs } from "./common";
 import { waitUntilActive } from "./create";
 import { purgeLibrary } from "./purge";
@@ -19,10 +19,11 @@ export async function updateLibrary(
   olds: LibraryState,
   news: LibraryInputs,
   decision: DiffDecision,
+  options: CallOptions = {},
 ): Promise<LibraryState> {
   let state = withRecordedInputs(olds, news);
   // Made from the new inputs: the endpoint, identity and wait bounds this update asks for.
-  const call = openCall(ctx, state);
+  const call = openCall(ctx, state, options);
   if (state.status === "offline" && state.waitForCompletion !== false) {
     call.log.info(
       `${call.describe} is offline; waiting for it to become active (it was not active at the end of the last run)`,

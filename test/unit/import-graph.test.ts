@@ -32,6 +32,7 @@ const PROVIDER_LAYERS: readonly { layer: string; modules: readonly string[] }[] 
   { layer: "diff", modules: ["diff"] },
   { layer: "context", modules: ["context"] },
   { layer: "lifecycle", modules: ["lifecycle/"] },
+  { layer: "api", modules: ["api"] },
 ];
 
 /** The front ends: each imports the core and never the other, and the core imports neither. */
