@@ -13,13 +13,25 @@
  * was established, reused or fresh, before any byte of answer stays an unknown outcome, because the service may
  * have received the request before the reset.
  *
- * How: openapi-client's HTTP layer (tea-typescript's `doAction` -> httpx `request()`) sends every request through
- * httpx's own module-level keep-alive agent and offers no per-request agent (tea only builds one from
- * `runtime.keepAlive`, which openapi-client 0.4.15 never passes on). So the transport runs each call inside an
- * `AsyncLocalStorage` context saying whether it is a write, and a hook on `http.request` / `https.request` acts
- * only on requests made inside such a context: it swaps the agent of a write for a one-off agent (or, for another
- * agent such as the proxy tunnel agent, closes that agent's idle connections first) and records whether the
- * request's connection was ever established. Requests made outside a transport call are passed through untouched.
+ * How, and why a process-wide hook rather than an agent per client: the pinned SDK leaves no other way (measured,
+ * and kept measured by test/unit/client/sdk-agents.test.ts).
+ * - openapi-client 0.4.15 `Client.callApi` -> `doRequest` builds the runtime it hands to tea from a fixed list
+ *   (key, cert, ca, readTimeout, connectTimeout, httpProxy, httpsProxy, noProxy, socks5Proxy, socks5NetWork,
+ *   maxIdleConns, retry, backoff, ignoreSSL, tlsMinVersion): a `keepAlive`, `agent` or `httpsAgent` set on
+ *   `RuntimeOptions` is dropped there, and `Config` has no such field either.
+ * - tea-typescript 1.8.0 `doAction(request, runtime)` passes httpx method, headers, body, timeouts, TLS material
+ *   and `rejectUnauthorized`, and an `agent` only as `new Agent({ keepAlive: runtime.keepAlive })` when
+ *   `runtime.keepAlive` is set, which after `doRequest` it never is.
+ * - httpx 2.3.3 `request(url, opts)` uses `opts.agent` or else its own module-level keep-alive agent (not
+ *   exported), and calls `http.request` / `https.request` with it.
+ * What is left is worse: overriding `doRequest` in a subclass means keeping a copy of the SDK's signing loop, and
+ * replacing tea's `doAction` export is as process-wide as this hook while missing the credentials chain, which calls
+ * httpx directly. So every request of every client rides httpx's one pool, and the one place to choose a request's
+ * connection is the `http` / `https` module. The transport runs each call inside an `AsyncLocalStorage` context saying
+ * whether it is a write, and a hook on `http.request` / `https.request` acts only on requests made inside such a
+ * context: it swaps the agent of a write for a one-off agent (or, for another agent such as the proxy tunnel agent,
+ * closes that agent's idle connections first) and records whether the request's connection was ever established.
+ * Requests made outside a transport call are passed through untouched.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";

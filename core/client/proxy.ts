@@ -3,13 +3,17 @@
  * (docs/design.md, 'Credentials and configuration': `HTTPS_PROXY` / `NO_PROXY` are honoured, loopback
  * always bypasses the proxy).
  *
- * Why a hook on `https.request`: openapi-client 0.4.15 accepts `httpsProxy`/`noProxy` settings, but its HTTP layer
- * (tea-typescript's `doAction` -> httpx `request()`) never applies them: httpx calls `https.request(options)` with
- * its own module-level keep-alive agent and tea never passes another. The STS exchanges of the credentials chain
- * go through httpx too. So the one place a proxy can be applied is the `https` module itself. The hook is kept
- * narrow: it only looks at requests to Alibaba Cloud API hosts (the MPS endpoint a transport registered, and
- * `*.aliyuncs.com`), and only swaps their `agent` for a CONNECT-tunnelling one when the environment names a proxy
- * for them. Every other request is passed through untouched.
+ * Why a hook on `https.request` rather than a proxy agent per client: openapi-client 0.4.15 accepts
+ * `httpsProxy`/`noProxy` settings and `doRequest` copies them into the runtime it hands to tea, but tea-typescript
+ * 1.8.0 `doAction` never reads them, and no agent can be given instead: `doRequest` drops any `agent` or
+ * `keepAlive` of the runtime, and httpx 2.3.3 `request()` then calls `https.request(options)` with its own
+ * module-level keep-alive agent (the measurement is in ./connections and test/unit/client/sdk-agents.test.ts).
+ * The STS exchanges of the credentials chain go through httpx too (@alicloud/credentials 2.4.7
+ * `providers/http.js` `doRequest` passes httpx only method, body, headers and timeouts), so even an SDK that took
+ * an agent per client would leave them to this hook. So the one place a proxy can be applied is the `https`
+ * module itself. The hook is kept narrow: it only looks at requests to Alibaba Cloud API hosts (the MPS endpoint
+ * a transport registered, and `*.aliyuncs.com`), and only swaps their `agent` for a CONNECT-tunnelling one when
+ * the environment names a proxy for them. Every other request is passed through untouched.
  *
  * The CONNECT tunnel is https-proxy-agent's and the environment rules are proxy-from-env's (through
  * `proxyForHttpsHost`): both are widely used and made for exactly this job.
