@@ -116,6 +116,8 @@ export const INPUTS = {
     role: "identity",
     value: "string",
     validate: fpDbIdValidator,
+    summary:
+      "The id (FpDBId) of an existing library to adopt instead of creating one; it cannot be combined with `libraryName`, `modelId`, `description` or `config`.",
     readme: {
       type: "string",
       default: "none: create a library",
@@ -126,6 +128,7 @@ export const INPUTS = {
     role: "create-only",
     value: "string",
     validate: nonEmptyString("Set a name, or remove it to use the resource's name."),
+    summary: "Name of the library to create.",
     readme: { type: "string", default: "the logical name", change: "replacement (create-only)" },
   },
   modelId: {
@@ -138,6 +141,8 @@ export const INPUTS = {
         "Use one of these, or remove `modelId` to create a library without a ModelId (which also accepts Purge jobs)."
       );
     },
+    summary:
+      "ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one).",
     readme: { type: "`11` \\| `12` \\| `13` \\| `14`", default: "none", change: "replacement (create-only)" },
   },
   description: {
@@ -145,6 +150,7 @@ export const INPUTS = {
     value: "string",
     freeForm: true,
     validate: plainString("Pass text."),
+    summary: "Description of the library to create.",
     readme: { type: "string", default: "none", change: "replacement (create-only)" },
   },
   config: {
@@ -164,12 +170,14 @@ export const INPUTS = {
         `column ${error.column}. Pass valid JSON, e.g. JSON.stringify(yourSettings).`
       );
     },
+    summary: "Library settings to create it with, as JSON text.",
     readme: { type: "string (JSON text)", default: "none", change: "replacement (create-only)" },
   },
   region: {
     role: "pinned",
     value: "string",
     validate: regionValidator,
+    summary: "Region of the library, resolved once at create and pinned in state.",
     readme: {
       type: "string",
       default: "`alicloud:region`, else environment",
@@ -188,6 +196,8 @@ export const INPUTS = {
         `${problem}. Use a plain value such as a release tag or a date.`
       );
     },
+    summary:
+      'Any value: setting or changing it empties the library (a Purge job, or a Delete and re-create with `purgeStrategy: "recreate"`); not used on create.',
     readme: {
       type: "any JSON value",
       default: "none",
@@ -199,6 +209,8 @@ export const INPUTS = {
     value: "string",
     enum: PURGE_STRATEGIES,
     validate: oneOf(PURGE_STRATEGIES),
+    summary:
+      'How a `purgeTrigger` change empties the library: a Purge job, or (`"recreate"`, for Delete-only libraries) a replacement.',
     readme: { type: '`"purge"` \\| `"recreate"`', default: '`"purge"`', change: "recorded only" },
   },
   deletionPolicy: {
@@ -208,6 +220,8 @@ export const INPUTS = {
     enum: DELETION_POLICIES,
     validate: oneOf(DELETION_POLICIES),
     destroyReads: true,
+    summary:
+      "What destroy does with the library: delete it, empty it (Purge) and keep it, or keep it as it is.",
     readme: {
       type: '`"Delete"` \\| `"Purge"` \\| `"Retain"`',
       default: "Delete if created, Retain if adopted",
@@ -220,6 +234,7 @@ export const INPUTS = {
     value: "boolean",
     validate: booleanValue(),
     destroyReads: true,
+    summary: "When true, destroy and any replacement fail before any API call.",
     readme: { type: "boolean", default: "`false`", change: "recorded only" },
   },
   pipelineId: {
@@ -227,6 +242,7 @@ export const INPUTS = {
     destroyUses: true,
     value: "string",
     validate: nonEmptyString("Set it to an MPS pipeline id, or remove it."),
+    summary: "MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it.",
     readme: { type: "string", default: "none", change: "recorded; used by later jobs" },
   },
   userData: {
@@ -243,6 +259,7 @@ export const INPUTS = {
         "Shorten it (characters outside ASCII take 2 to 4 bytes each)."
       );
     },
+    summary: "Text passed to every Purge and Delete job as its UserData.",
     readme: {
       type: "string, at most 128 UTF-8 bytes",
       default: "none",
@@ -253,6 +270,8 @@ export const INPUTS = {
     role: "behaviour",
     value: "boolean",
     validate: booleanValue(),
+    summary:
+      "Whether create waits until the library is `active` and a purge until its job succeeds; destroy always waits.",
     readme: { type: "boolean", default: "`true`", change: "recorded only" },
   },
   jobTimeoutSeconds: {
@@ -260,6 +279,8 @@ export const INPUTS = {
     destroyUses: true,
     value: "number",
     validate: seconds(MAX_JOB_TIMEOUT_SECONDS, "one day"),
+    summary:
+      "Bound on one wait (for `active`, for a job, for the library to disappear), in seconds; a provider plugin also honours `customTimeouts`.",
     readme: { type: "number of seconds, up to 86400", default: "`1800`", change: "recorded only" },
   },
   pollIntervalSeconds: {
@@ -267,6 +288,7 @@ export const INPUTS = {
     destroyUses: true,
     value: "number",
     validate: seconds(MAX_POLL_INTERVAL_SECONDS, "one hour"),
+    summary: "When a wait is first looked at, and the shortest gap between two looks at it, in seconds.",
     readme: { type: "number of seconds, up to 3600", default: "`1`", change: "recorded only" },
   },
   endpoint: {
@@ -287,6 +309,8 @@ export const INPUTS = {
         "to use mts.<region>.aliyuncs.com."
       );
     },
+    summary:
+      "MPS endpoint for this library: a host, host:port or https:// URL (http:// only for loopback hosts).",
     readme: {
       type: "string",
       default: "`mts.<region>.aliyuncs.com`",
@@ -299,6 +323,7 @@ export const INPUTS = {
     value: "string",
     enum: ENDPOINT_TYPES,
     validate: oneOf(ENDPOINT_TYPES),
+    summary: '`"vpc"` uses `mts-vpc.<region>.aliyuncs.com` instead of the public endpoint.',
     readme: {
       type: '`"public"` \\| `"vpc"`',
       default: '`"public"`',
@@ -312,6 +337,7 @@ export const INPUTS = {
     validate: nonEmptyString(
       "Set the name of a credentials profile, or remove it to use the default credentials.",
     ),
+    summary: "Name of a credentials profile for this library (not a secret).",
     readme: { type: "string", default: "none", change: "recorded; used by later calls" },
   },
 } as const satisfies InputSchema;

@@ -203,9 +203,12 @@ function valueType(value: ValueType, enumToken: string | undefined): PropertySpe
   }
 }
 
-/** `replacement (create-only)` → `Replacement (create-only)`. */
+/**
+ * `replacement (create-only)` → `Replacement (create-only).`. Links to the README's sections (`[text](#anchor)`)
+ * would point nowhere in an SDK's documentation, so they become text that names the README.
+ */
 function sentence(text: string): string {
-  const trimmed = text.trim();
+  const trimmed = text.trim().replace(/\[([^\]]+)\]\(#[^)]*\)/g, 'the README\'s "$1"');
   const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
   return capital.endsWith(".") ? capital : `${capital}.`;
 }
@@ -289,6 +292,29 @@ function objectTypes(): Record<string, ObjectTypeSpec> {
   };
 }
 
+const DESCRIPTION =
+  "Alibaba Cloud MPS media fingerprint (DNA) libraries as Pulumi resources: create or adopt a library, " +
+  "empty it on a trigger, and delete it on destroy, with jobs resumed rather than submitted twice.";
+
+/** The README a generated SDK carries: what it is, and that it needs the plugin beside it. */
+function sdkReadme(install: string): string {
+  return [
+    `# ${PACKAGE_NAME}`,
+    "",
+    DESCRIPTION,
+    "",
+    "```sh",
+    install,
+    "```",
+    "",
+    `This SDK is generated from the package schema (\`schema.json\`) by Pulumi's code generators. Its resources are`,
+    `served by the provider plugin \`pulumi-resource-${PACKAGE_NAME}\`, which Pulumi must find: install it with`,
+    `\`pulumi plugin install resource ${PACKAGE_NAME} <version> --file <plugin tarball>\`, or name its folder in`,
+    "Pulumi.yaml under `plugins.providers`. The repository's README and docs/sdks.md say how.",
+    "",
+  ].join("\n");
+}
+
 /** The Pulumi package schema, for a given version (GetSchema and the SDKs carry the package.json version). */
 export function packageSchema(version?: string): object {
   const inputs: Record<string, InputSpec> = INPUTS;
@@ -300,11 +326,12 @@ export function packageSchema(version?: string): object {
     name: PACKAGE_NAME,
     displayName: "MPS fingerprint libraries",
     ...(version ? { version } : {}),
-    description:
-      "Alibaba Cloud MPS media fingerprint (DNA) libraries as Pulumi resources: create or adopt a library, " +
-      "empty it on a trigger, and delete it on destroy, with jobs resumed rather than submitted twice.",
+    description: DESCRIPTION,
     keywords: ["pulumi", "alibaba-cloud", "alicloud", "mps", "fingerprint", "category/cloud", "kind/native"],
     license: "Apache-2.0",
+    // The form `pulumi package gen-sdk` writes today: the SDKs carry the schema's version, and the Go SDK is a
+    // module of its own (sdk/go/go.mod) rather than a part of a repository-wide one.
+    meta: { supportPack: true },
     publisher: "pulumi-mps-fpdb",
     config: { variables: PROVIDER_CONFIG },
     provider: {
@@ -326,12 +353,14 @@ export function packageSchema(version?: string): object {
     },
     language: {
       nodejs: {
+        readme: sdkReadme("npm install " + NODEJS_PACKAGE_NAME),
         packageName: NODEJS_PACKAGE_NAME,
         packageDescription: "Pulumi SDK of the mps-fpdb provider plugin (MPS fingerprint libraries).",
         respectSchemaVersion: true,
       },
       python: {
         packageName: PYTHON_PACKAGE_NAME,
+        readme: sdkReadme("pip install ./sdk/python   # from a clone of the repository"),
         respectSchemaVersion: true,
         pyproject: { enabled: true },
       },
@@ -343,4 +372,9 @@ export function packageSchema(version?: string): object {
       },
     },
   };
+}
+
+/** `schema.json` as committed: the schema for the package's version, two-space indented, with a final newline. */
+export function packageSchemaJson(version: string): string {
+  return `${JSON.stringify(packageSchema(version), null, 2)}\n`;
 }
