@@ -1,4 +1,5 @@
-import { MpsClient } from "../../core/client/mps-client";
+import { createMpsClient, MpsClient } from "../../core/client/mps-client";
+import type { TransportOptions } from "../../core/client/transport";
 import { JobWatcher } from "../../core/jobs/watchers";
 import { MpsApiError, WaitTimeoutError, type ErrorKind } from "../../core/errors";
 import { RateLimiterRegistry } from "../../core/resilience/rate-limiter-registry";
@@ -352,5 +353,36 @@ describe("a read bounded by retryUntil", () => {
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).waitedMs).toBeLessThanOrEqual(300_000);
     expect(clock.now() - startedAt).toBeLessThanOrEqual(300_000);
+  });
+});
+
+describe("createMpsClient", () => {
+  it("GIVEN a transport factory THEN it builds the transport from the endpoint options and every call goes through it", async () => {
+    const transport = new FakeTransport().answer("ListFpShotDB", {
+      RequestId: "R1",
+      FpShotDBList: { FpShotDB: [] },
+      NonExistIds: { String: ["lib-1"] },
+    });
+    const built: TransportOptions[] = [];
+    const api = createMpsClient({
+      endpoint: "http://127.0.0.1:9",
+      credential: { getCredential: () => Promise.reject(new Error("never asked: the fake is the wire")) },
+      connectTimeoutMs: 1000,
+      readTimeoutMs: 2000,
+      transportFactory: (options) => {
+        built.push(options);
+        return transport;
+      },
+    });
+    await api.listFpShotDb(["lib-1"]);
+    expect(built).toHaveLength(1);
+    expect(built[0]).toMatchObject({
+      endpoint: "http://127.0.0.1:9",
+      connectTimeoutMs: 1000,
+      readTimeoutMs: 2000,
+    });
+    expect(transport.callsTo("ListFpShotDB")).toEqual([
+      { action: "ListFpShotDB", query: { FpDBIds: "lib-1" } },
+    ]);
   });
 });
