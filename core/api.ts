@@ -14,7 +14,9 @@ import { deleteLibrary } from "./lifecycle/delete";
 import { readLibrary } from "./lifecycle/read";
 import { updateLibrary } from "./lifecycle/update";
 import type { LogSink } from "./log";
+import { OUTPUTS, SCHEMA } from "./schema";
 import { readState, recordedInputs, toOutputs } from "./state";
+import { isUnknown, UNKNOWN } from "./values";
 import type { LibraryInputs, LibraryState } from "./types";
 
 export type { CallOptions } from "./lifecycle/call";
@@ -142,6 +144,44 @@ export class FingerprintLibraryCore {
     const state = await readLibrary(ctx, id, props ?? {}, call);
     if (!state) return undefined;
     return { id, outputs: toOutputs(state), inputs: readInputs(state, props) };
+  }
+
+  /**
+   * The outputs a create would have, without calling MPS (a preview): the inputs as given, and the unknown
+   * sentinel for what only the service can tell.
+   */
+  async previewCreate(inputs: Props): Promise<{ id: string; outputs: Props }> {
+    await this.ctx();
+    const outputs: Props = { ...inputs };
+    for (const name of SCHEMA.outputOnly) outputs[name] = UNKNOWN;
+    const adopting = inputs.fpDbId !== undefined;
+    outputs.fpDbId = adopting ? inputs.fpDbId : UNKNOWN;
+    if (!isUnknown(inputs.fpDbId)) outputs.adopted = adopting;
+    if (inputs.region !== undefined) outputs.region = inputs.region;
+    return { id: "", outputs };
+  }
+
+  /**
+   * The outputs an update would have, without calling MPS (a preview): the stored outputs with the new inputs
+   * recorded; when a Purge job would run, what the service and the job will tell is unknown.
+   */
+  async previewUpdate(olds: Props, news: Props): Promise<Props> {
+    await this.ctx();
+    const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
+      providerChanged: false,
+    });
+    const outputs: Props = { ...olds };
+    for (const name of SCHEMA.recorded) {
+      if (news[name] === undefined) delete outputs[name];
+      else outputs[name] = news[name];
+    }
+    outputs.resourceName = news.resourceName ?? olds.resourceName;
+    if (decision.purge !== "none") {
+      for (const name of SCHEMA.keptOnUpdate) {
+        if (OUTPUTS[name as keyof typeof OUTPUTS].source === "job") outputs[name] = UNKNOWN;
+      }
+    }
+    return outputs;
   }
 
   /** An in-place update (record the inputs; purge on a trigger change). Returns the new outputs. */
