@@ -3,7 +3,8 @@
  * performPostSteps): in waves, each wave the resources nothing left to delete depends on, run in parallel up to
  * the parallelism limit. What a failed delete depends on is skipped without a step (it must outlive it).
  */
-import { CancelledError, ProtectedError, TerminatedError, type Deployment } from "./deployment";
+import type { Deployment } from "./deployment";
+import { CancelledError, ProtectedError, TerminatedError } from "./errors";
 import type { ProviderHost } from "./host-client";
 import type { ResourceState } from "./state";
 import { unwrapSecrets, type Props } from "./wire";
@@ -32,7 +33,7 @@ export async function deleteOne(
       ),
     );
   }
-  d.remove(entry);
+  d.resources.remove(entry);
   return { retained: retained && entry.custom };
 }
 
@@ -75,7 +76,7 @@ export async function deleteInReverseOrder(d: Deployment, victims: ResourceState
       }
     }
     failed.length = 0;
-    if (d.cancelReason) return;
+    if (d.scheduler.cancelReason) return;
     const results = await Promise.all(
       wave.filter((v) => !skipped.has(v)).map(async (v) => ({ v, ok: await deleteStep(d, v) })),
     );
@@ -104,7 +105,7 @@ async function deleteStep(d: Deployment, v: ResourceState): Promise<boolean> {
       );
   }
   try {
-    return await d.limit(async () => {
+    return await d.scheduler.limit(async () => {
       d.plan(op, v.urn);
       const host = await d.host();
       await d.step(op, v.urn, async () => {

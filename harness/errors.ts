@@ -1,5 +1,5 @@
 /**
- * Errors the harness raises when a provider-host call fails.
+ * Errors the harness raises: when a provider-host call fails, and when a step does not run or is refused.
  */
 import type { Props } from "./wire";
 
@@ -36,5 +36,31 @@ export class ResourceInitError extends Error {
   ) {
     super(message);
     this.name = "ResourceInitError";
+  }
+}
+
+/** Why a step did not start: the deployment was cancelled (an earlier failure, or an interrupt). */
+export class CancelledError extends Error {
+  constructor() {
+    super("the deployment was cancelled before this step started");
+    this.name = "CancelledError";
+  }
+}
+
+/** Pulumi's own `protect` refusal of a delete: always continued past (step_executor.go deleteProtectedError). */
+export class ProtectedError extends Error {
+  constructor(readonly urn: string) {
+    super(
+      `cannot delete ${urn}: it is protected; remove \`protect\` from the program and run up, then try again`,
+    );
+    this.name = "ProtectedError";
+  }
+}
+
+/** A step that was still running when the run was terminated. */
+export class TerminatedError extends Error {
+  constructor() {
+    super("the run was terminated while this step was running");
+    this.name = "TerminatedError";
   }
 }

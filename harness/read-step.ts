@@ -19,11 +19,11 @@ import { markSecrets, PROVIDER_KEY, stripSecrets, type Props } from "./wire";
  */
 export async function readResource(d: Deployment, reg: ReadRegistration): Promise<RegistrationReply> {
   const urn = makeUrn(d.stack, d.project, reg.type, reg.name, reg.parent);
-  d.claim(urn);
-  return d.limit(async () => {
+  d.resources.claim(urn);
+  return d.scheduler.limit(async () => {
     const host = await d.host();
     const { plain, secretKeys } = stripSecrets(reg.inputs);
-    const old = d.current(urn);
+    const old = d.resources.current(urn);
     const replacing = old !== undefined && !old.external && old.id !== reg.id;
     let outputs: Props = {};
     let id = reg.id;
@@ -48,10 +48,10 @@ export async function readResource(d: Deployment, reg: ReadRegistration): Promis
       const next: ResourceState = { ...entry, id, outputs };
       if (res.inputs) next.inputs = markSecrets(res.inputs, secretKeys);
       if (replacing) {
-        d.put(next);
-        d.put({ ...old, status: "pending-delete" }, old);
+        d.resources.put(next);
+        d.resources.put({ ...old, status: "pending-delete" }, old);
       } else {
-        d.put(next, old);
+        d.resources.put(next, old);
       }
       return { id, ...(replacing ? { replaces: ["id"] } : {}) };
     });

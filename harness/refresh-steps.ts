@@ -12,8 +12,8 @@ import { canonicalJson, markSecrets, unwrapSecrets, type Props } from "./wire";
 
 /** Refreshes every custom resource in state, within the parallelism limit. */
 export async function refreshAll(d: Deployment): Promise<void> {
-  const targets = d.all().filter((e) => e.custom && e.id);
-  await Promise.all(targets.map((e) => d.limit(() => refreshOne(d, e)).catch(() => undefined)));
+  const targets = d.resources.all().filter((e) => e.custom && e.id);
+  await Promise.all(targets.map((e) => d.scheduler.limit(() => refreshOne(d, e)).catch(() => undefined)));
 }
 
 async function refreshOne(d: Deployment, entry: ResourceState): Promise<void> {
@@ -34,7 +34,7 @@ async function refreshOne(d: Deployment, entry: ResourceState): Promise<void> {
       d.warn(`${entry.urn}: Refreshed resource is in an unhealthy state:\n* ${err.reasons.join("\n* ")}`);
     }
     if (!res.id) {
-      d.remove(entry);
+      d.resources.remove(entry);
       return { refresh: "gone" as const };
     }
     const newInputs = res.inputs ?? oldInputs;
@@ -74,7 +74,7 @@ async function refreshOne(d: Deployment, entry: ResourceState): Promise<void> {
     if (res.inputs) next.inputs = markSecrets(res.inputs, entry.secretInputKeys ?? []);
     if (initErrors) next.initErrors = initErrors;
     else delete next.initErrors;
-    d.put(next, entry);
+    d.resources.put(next, entry);
     return { id: res.id, refresh: changed ? ("changed" as const) : ("unchanged" as const) };
   });
 }

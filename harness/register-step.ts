@@ -2,8 +2,8 @@
  * One RegisterResource from the program, handled like the engine's step generator and executor:
  * Check, then Create for a new resource, or Diff and Same / Update / Replace for an existing one.
  */
-import { CancelledError, type Deployment } from "./deployment";
-import { ResourceInitError } from "./errors";
+import type { Deployment } from "./deployment";
+import { CancelledError, ResourceInitError } from "./errors";
 import type { StepResult } from "./events";
 import type { ProviderHost } from "./host-client";
 import { applyIgnoreChanges, decideStep } from "./plan-rules";
@@ -21,9 +21,9 @@ const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic";
 /** Handles a registration and returns what the program sees (id and outputs, secrets marked). */
 export async function registerResource(d: Deployment, reg: Registration): Promise<RegistrationReply> {
   const urn = makeUrn(d.stack, d.project, reg.type, reg.name, reg.parent);
-  d.claim(urn);
+  d.resources.claim(urn);
   if (reg.type === STACK_TYPE) return { urn, id: "", state: {} };
-  if (d.cancelReason) throw new CancelledError();
+  if (d.scheduler.cancelReason) throw new CancelledError();
   findOld(d, urn, reg);
   if (!reg.custom) return registerComponent(d, urn, reg);
   if (!reg.type.startsWith(DYNAMIC_TYPE_PREFIX)) {
@@ -31,7 +31,7 @@ export async function registerResource(d: Deployment, reg: Registration): Promis
     failWithoutStep(d, "create", urn, message);
     throw new Error(message);
   }
-  return d.generateStep(() => generateCustom(d, urn, reg));
+  return d.scheduler.generateStep(() => generateCustom(d, urn, reg));
 }
 
 /**
@@ -39,12 +39,12 @@ export async function registerResource(d: Deployment, reg: Registration): Promis
  * one; found through an alias, the resource takes that state over (it is not deleted as left out of the program).
  */
 function findOld(d: Deployment, urn: string, reg: Registration): void {
-  if (d.current(urn)) return;
+  if (d.resources.current(urn)) return;
   for (const alias of aliasUrns(d, reg)) {
-    const old = d.current(alias);
-    if (!old || alias === urn || d.isRegistered(alias)) continue;
-    d.alias(urn, alias);
-    for (const e of d.all().filter((x) => x.urn === alias)) d.put({ ...e, urn }, e);
+    const old = d.resources.current(alias);
+    if (!old || alias === urn || d.resources.isRegistered(alias)) continue;
+    d.resources.alias(urn, alias);
+    for (const e of d.resources.all().filter((x) => x.urn === alias)) d.resources.put({ ...e, urn }, e);
     return;
   }
 }
@@ -52,11 +52,11 @@ function findOld(d: Deployment, urn: string, reg: Registration): void {
 /** The URNs a registration's aliases stand for (collapseAliasToUrn, with the parent's own alias inherited). */
 function aliasUrns(d: Deployment, reg: Registration): string[] {
   const urns: string[] = [];
-  const parentOld = reg.parent ? d.aliasOf(reg.parent) : undefined;
+  const parentOld = reg.parent ? d.resources.aliasOf(reg.parent) : undefined;
   const collapse = (a: AliasSpec): string => {
     if (a.urn) return a.urn;
     let parent = a.noParent ? undefined : (a.parentUrn ?? reg.parent);
-    if (parent && d.aliasOf(parent)) parent = d.aliasOf(parent);
+    if (parent && d.resources.aliasOf(parent)) parent = d.resources.aliasOf(parent);
     return makeUrn(
       a.stack || d.stack,
       a.project || d.project,
@@ -99,7 +99,7 @@ async function generateCustom(
   reg: Registration,
 ): Promise<() => Promise<RegistrationReply>> {
   const host = await d.host();
-  const old = d.current(urn);
+  const old = d.resources.current(urn);
   const { plain, secretKeys: inputSecretKeys } = stripSecrets(reg.inputs);
   const secretKeys = [...new Set([...inputSecretKeys, ...reg.additionalSecretOutputs])];
   if (reg.importId && !old) return () => importResource(d, host, urn, reg);
@@ -172,10 +172,10 @@ async function create(d: Deployment, host: ProviderHost, p: Prepared): Promise<R
           host.create(p.urn, p.checked, d.longCall(p.reg.customTimeouts?.create)),
         );
         entry = makeEntry(p, res.id, res.properties, "created");
-        d.put(entry);
+        d.resources.put(entry);
         return { id: res.id };
       } catch (err) {
-        if (err instanceof ResourceInitError) d.put(partialEntry(p, err));
+        if (err instanceof ResourceInitError) d.resources.put(partialEntry(p, err));
         throw err;
       }
     });
@@ -189,7 +189,7 @@ async function same(d: Deployment, p: Prepared, old: ResourceState): Promise<Reg
   d.plan("same", p.urn);
   // The engine's SameStep keeps the old outputs (and so the old __provider) with the new inputs.
   const entry = makeEntry(p, old.id, old.outputs, old.status);
-  d.put(entry, old);
+  d.resources.put(entry, old);
   await d.step("same", p.urn, async () => ({ id: old.id }), false);
   return reply(p, old.id, entry.outputs);
 }
@@ -220,10 +220,10 @@ async function update(
           ),
         );
         entry = makeEntry(p, old.id, res.properties, "created");
-        d.put(entry, old);
+        d.resources.put(entry, old);
         return { id: old.id };
       } catch (err) {
-        if (err instanceof ResourceInitError) d.put(partialEntry(p, err, old.id), old);
+        if (err instanceof ResourceInitError) d.resources.put(partialEntry(p, err, old.id), old);
         throw err;
       }
     });
@@ -304,9 +304,9 @@ async function replace(
         throw err;
       } finally {
         if (entry) {
-          d.put(entry);
+          d.resources.put(entry);
           // Create-before-delete: the old copy stays in state until the delete phase at the end of the run.
-          if (!deleteBeforeReplace) d.put({ ...old, status: "pending-delete" }, old);
+          if (!deleteBeforeReplace) d.resources.put({ ...old, status: "pending-delete" }, old);
         }
       }
       return { ...extra, id: entry.id };
@@ -318,10 +318,10 @@ async function replace(
 }
 
 async function registerComponent(d: Deployment, urn: string, reg: Registration): Promise<RegistrationReply> {
-  const old = d.current(urn);
+  const old = d.resources.current(urn);
   const op = old ? "same" : "create";
   d.plan(op, urn);
-  d.put(
+  d.resources.put(
     {
       urn,
       type: reg.type,

@@ -125,9 +125,9 @@ describe("the checkpoint a Deployment writes", () => {
     await d.operation("updating", b, async () => {
       expect(written()).toEqual(d.snapshot());
       expect(written().pendingOperations).toEqual([{ type: "updating", resource: b }]);
-      d.put({ ...b, outputs: { password: wrapSecret("pw-in-b"), size: 2 } }, b);
+      d.resources.put({ ...b, outputs: { password: wrapSecret("pw-in-b"), size: 2 } }, b);
     });
-    d.remove(a);
+    d.resources.remove(a);
     await d.finish();
     expect(written()).toEqual(d.snapshot());
     expect(written().pendingOperations).toBeUndefined();
