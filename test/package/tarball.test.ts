@@ -117,6 +117,10 @@ it("ships exactly the built code, its types and the documents, and every exports
     "CHANGELOG.md",
     "LICENSE",
     "README.md",
+    "dist/plugin-package/LICENSE",
+    "dist/plugin-package/package.json",
+    "dist/plugin-package/pulumi-resource-mps-fpdb",
+    "dist/plugin-package/pulumi-resource-mps-fpdb.js",
     "docs/versioning.md",
     "package.json",
   ]);
@@ -152,6 +156,36 @@ it("holds no provider logic and no secret", () => {
   expect(text).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
   expect(JSON.stringify(captured.inputs)).not.toContain(DEFAULT_ACCESS_KEY_SECRET);
   expect(captured.inputs).toMatchObject({ resourceName: "consumer-lib", description: "from the tarball" });
+});
+
+it("carries the provider plugin as a folder Pulumi.yaml plugins.providers can name: executable, and it starts", async () => {
+  const folder = path.join(consumer, "node_modules", "pulumi-mps-fpdb", "dist", "plugin-package");
+  const executable = path.join(folder, "pulumi-resource-mps-fpdb");
+  expect(fs.statSync(executable).mode & 0o111).not.toBe(0);
+  // Started as the engine starts a plugin (by its path, no arguments needed to print the port), from the
+  // consumer's project: it prints the port it serves on first.
+  const child = spawn(executable, [], { cwd: consumer, stdio: ["ignore", "pipe", "pipe"], env: hostEnv() });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("\n")) resolve(out.split("\n")[0]);
+      });
+      child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+      child.on("exit", (code) => reject(new Error(`exited with ${code}: ${err}`)));
+    });
+    expect(line).toMatch(/^\d+$/);
+  } finally {
+    const exited = new Promise((r) => child.on("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+  }
+  expect(JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8"))).toMatchObject({
+    name: "pulumi-resource-mps-fpdb",
+    version: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version,
+  });
 });
 
 describe("the mps-fpdb command from the installed package", () => {

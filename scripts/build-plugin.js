@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// `npm run build:plugin` (and the end of `npm run build`): packages the provider plugin that tsc compiled into
+// dist/plugin/ so the Pulumi CLI can run it with nothing else installed:
+//
+//   dist/plugin-package/                       a self-contained plugin folder (the npm package ships it)
+//     pulumi-resource-mps-fpdb                 the executable the CLI execs (a shell shim running the bundle on
+//                                              the machine's node; the CLI runs a plugin folder's
+//                                              pulumi-resource-<name> directly, with no language host)
+//     pulumi-resource-mps-fpdb.js              dist/plugin/main.js bundled with every package it loads
+//     package.json                             the plugin's name and version (what it answers GetPluginInfo
+//                                              with, read from the first package.json above it)
+//     LICENSE
+//   dist/plugin-release/pulumi-resource-mps-fpdb-v<version>-<os>-<arch>.tar.gz
+//                                              the same files, named as Pulumi names plugin downloads, for
+//                                              `pulumi plugin install resource mps-fpdb <version> --file <it>`
+//
+// Self-contained because `pulumi plugin install` copies the folder into the plugin cache, away from any
+// node_modules: the bundle leaves out only Node's built-in modules, and a copy of the folder in a temporary
+// directory must start and print its port before the build counts as done. The shim is plain sh, so the
+// package does not run on Windows as is (it would need a .cmd beside it).
+//
+// The folder and the tarball are written beside and renamed, so a test run that starts the plugin meanwhile
+// never reads half a bundle.
+"use strict";
+
+const { spawn, spawnSync } = require("node:child_process");
+const { clearTimeout, setTimeout } = require("node:timers");
+const fs = require("node:fs");
+const { isBuiltin } = require("node:module");
+const os = require("node:os");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const NAME = "mps-fpdb";
+const EXECUTABLE = `pulumi-resource-${NAME}`;
+const BUNDLE = `${EXECUTABLE}.js`;
+const ENTRY = path.join(ROOT, "dist", "plugin", "main.js");
+const PACKAGE_DIR = path.join(ROOT, "dist", "plugin-package");
+const RELEASE_DIR = path.join(ROOT, "dist", "plugin-release");
+/** Pulumi's names for Node's platform and architecture in plugin archive names. */
+const OS_NAMES = { linux: "linux", darwin: "darwin", win32: "windows" };
+const ARCH_NAMES = { x64: "amd64", arm64: "arm64" };
+/** How long the copied plugin may take to print its port (it loads one bundle; a second is typical). */
+const START_TIMEOUT_MS = 20_000;
+
+function fail(message) {
+  process.stderr.write(`build-plugin: ${message}\n`);
+  process.exit(1);
+}
+
+function version() {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
+}
+
+/** The tarball's file name for this machine, as `pulumi plugin install` would download it. */
+function tarballName(ver) {
+  const osName = OS_NAMES[process.platform];
+  const arch = ARCH_NAMES[process.arch];
+  if (!osName || !arch) fail(`no Pulumi plugin platform name for ${process.platform}/${process.arch}`);
+  return `${EXECUTABLE}-v${ver}-${osName}-${arch}.tar.gz`;
+}
+
+function bundle(outfile) {
+  const esbuild = require("esbuild");
+  const result = esbuild.buildSync({
+    entryPoints: [ENTRY],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    // The third-party code inside the bundle keeps its license notices.
+    legalComments: "eof",
+    logLevel: "warning",
+    metafile: true,
+  });
+  // A package left out would be looked up beside the bundle at run time and break once installed elsewhere.
+  const external = Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external && !isBuiltin(imported.path));
+  if (external.length > 0) fail(`left outside the bundle: ${external.map((i) => i.path).join(", ")}`);
+}
+
+/** Fills `dir` with the plugin's files. */
+function writeFolder(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  bundle(path.join(dir, BUNDLE));
+  // Relative to the shim's own folder: the CLI runs it by its full path, wherever the folder was installed.
+  fs.writeFileSync(path.join(dir, EXECUTABLE), `#!/bin/sh\nexec node "$(dirname "$0")/${BUNDLE}" "$@"\n`, {
+    mode: 0o755,
+  });
+  fs.chmodSync(path.join(dir, EXECUTABLE), 0o755);
+  fs.copyFileSync(path.join(ROOT, "LICENSE"), path.join(dir, "LICENSE"));
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  const plugin = {
+    name: EXECUTABLE,
+    version: manifest.version,
+    description: `Pulumi provider plugin of the ${NAME} package (from ${manifest.name})`,
+    license: manifest.license,
+    private: true,
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(plugin, null, 2)}\n`);
+}
+
+/** Swaps `staged` in for `target` (renames, so no reader sees a half-written folder). */
+function replaceDir(staged, target) {
+  const old = `${target}.old-${process.pid}`;
+  if (fs.existsSync(target)) fs.renameSync(target, old);
+  fs.renameSync(staged, target);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Proof that the folder needs nothing from this clone: a copy in a temporary directory (no node_modules above it)
+ * must start and print its gRPC port, which it does only once every module it uses has loaded.
+ */
+function checkStandalone(dir) {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-plugin-check-"));
+  for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(copy, file));
+  fs.chmodSync(path.join(copy, EXECUTABLE), 0o755);
+  return new Promise((resolve) => {
+    const child = spawn(path.join(copy, EXECUTABLE), [], {
+      cwd: copy,
+      env: { ...process.env, NODE_PATH: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let settled = false;
+    const finish = (error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      fs.rmSync(copy, { recursive: true, force: true });
+      resolve(error);
+    };
+    const timer = setTimeout(() => finish(`printed no port within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk.toString("utf8");
+      const line = stdout.split("\n")[0];
+      if (stdout.includes("\n")) finish(/^\d+$/.test(line.trim()) ? undefined : `printed "${line}"`);
+    });
+    child.stderr.on("data", (chunk) => (stderr += chunk.toString("utf8")));
+    child.on("error", (err) => finish(err.message));
+    child.on("exit", (code, signal) =>
+      finish(`exited (${code ?? signal}) before printing a port:\n${stderr}`),
+    );
+  });
+}
+
+function writeTarball(dir, file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const tar = spawnSync("tar", ["-czf", partial, "-C", dir, ...fs.readdirSync(dir).sort()], {
+    stdio: "inherit",
+  });
+  if (tar.status !== 0) fail(`tar failed (${tar.status ?? tar.signal})`);
+  fs.renameSync(partial, file);
+}
+
+async function main() {
+  if (!fs.existsSync(ENTRY)) fail(`${path.relative(ROOT, ENTRY)} is missing: run tsc first (npm run build)`);
+  const ver = version();
+  const staged = `${PACKAGE_DIR}.partial-${process.pid}`;
+  fs.rmSync(staged, { recursive: true, force: true });
+  writeFolder(staged);
+  const problem = await checkStandalone(staged);
+  if (problem) {
+    fs.rmSync(staged, { recursive: true, force: true });
+    fail(`the packaged plugin does not run on its own: a copy outside the clone ${problem}`);
+  }
+  replaceDir(staged, PACKAGE_DIR);
+  const tarball = path.join(RELEASE_DIR, tarballName(ver));
+  writeTarball(PACKAGE_DIR, tarball);
+  process.stdout.write(
+    `build-plugin: ${path.relative(ROOT, PACKAGE_DIR)}/ and ${path.relative(ROOT, tarball)} (v${ver})\n`,
+  );
+}
+
+main().catch((err) => fail(err.stack ?? String(err)));
