@@ -5,7 +5,16 @@
  * property is still declared once; the provider's configuration comes from the package settings
  * (core/config/settings.ts) plus the region, credentials and endpoint keys the plugin reads.
  */
-import { INPUTS, OUTPUTS, SCHEMA, type InputSpec, type OutputSpec, type ValueType } from "../core/schema";
+import {
+  deriveSchema,
+  INPUTS,
+  OUTPUTS,
+  type InputSchema,
+  type InputSpec,
+  type OutputSchema,
+  type OutputSpec,
+  type ValueType,
+} from "../core/schema";
 import type { Settings } from "../core/config/settings";
 import type { DeletionRecord, JobRecord } from "../core/types";
 
@@ -241,12 +250,22 @@ function outputProperty(spec: OutputSpec): PropertySpec {
   };
 }
 
+/** The property table a schema is made from: core/schema.ts's, or a test's variation of it. */
+export interface PropertyTable {
+  inputs: InputSchema;
+  outputs: OutputSchema;
+}
+
+const THIS_RELEASE: PropertyTable = { inputs: INPUTS, outputs: OUTPUTS };
+
 /** The resource's output properties: the recorded inputs under their names, then the outputs of core/schema.ts. */
-function outputProperties(): { properties: Record<string, PropertySpec>; required: string[] } {
-  const inputs: Record<string, InputSpec> = INPUTS;
-  const outputs: Record<string, OutputSpec> = OUTPUTS;
+function outputProperties({ inputs, outputs }: PropertyTable): {
+  properties: Record<string, PropertySpec>;
+  required: string[];
+} {
   const properties: Record<string, PropertySpec> = {};
-  for (const name of SCHEMA.recorded) properties[name] = inputProperty(name, inputs[name]);
+  for (const name of deriveSchema(inputs, outputs).recorded)
+    properties[name] = inputProperty(name, inputs[name]);
   for (const [name, spec] of Object.entries(outputs)) {
     // An output that is also an input (fpDbId, region) keeps the input's enum, if it has one, so SDKs show one type.
     const input = inputs[name];
@@ -258,9 +277,9 @@ function outputProperties(): { properties: Record<string, PropertySpec>; require
   return { properties, required };
 }
 
-function enumTypes(): Record<string, EnumTypeSpec> {
+function enumTypes(inputs: InputSchema): Record<string, EnumTypeSpec> {
   const types: Record<string, EnumTypeSpec> = {};
-  for (const [name, spec] of Object.entries(INPUTS as Record<string, InputSpec>)) {
+  for (const [name, spec] of Object.entries(inputs)) {
     if (!spec.enum) continue;
     types[enumTypeToken(name)] = {
       type: "string",
@@ -315,13 +334,15 @@ function sdkReadme(install: string): string {
   ].join("\n");
 }
 
-/** The Pulumi package schema, for a given version (GetSchema and the SDKs carry the package.json version). */
-export function packageSchema(version?: string): object {
-  const inputs: Record<string, InputSpec> = INPUTS;
+/**
+ * The Pulumi package schema, for a given version (GetSchema and the SDKs carry the package.json version). `table`
+ * is for tests that show a new property reaching the schema; everything else uses this release's.
+ */
+export function packageSchema(version?: string, table: PropertyTable = THIS_RELEASE): object {
   const inputProperties = Object.fromEntries(
-    Object.entries(inputs).map(([name, spec]) => [name, inputProperty(name, spec)]),
+    Object.entries(table.inputs).map(([name, spec]) => [name, inputProperty(name, spec)]),
   );
-  const { properties, required } = outputProperties();
+  const { properties, required } = outputProperties(table);
   return {
     name: PACKAGE_NAME,
     displayName: "MPS fingerprint libraries",
@@ -339,7 +360,7 @@ export function packageSchema(version?: string): object {
         "The provider of `mps-fpdb` resources; its arguments are the `mps-fpdb:` stack config keys.",
       inputProperties: PROVIDER_CONFIG,
     },
-    types: { ...enumTypes(), ...objectTypes() },
+    types: { ...enumTypes(table.inputs), ...objectTypes() },
     resources: {
       [RESOURCE_TOKEN]: {
         description:

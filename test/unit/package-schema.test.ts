@@ -162,3 +162,52 @@ describe("the provider's configuration", () => {
     expect(schema.provider.inputProperties).toEqual(schema.config.variables);
   });
 });
+
+describe("a property added to core/schema.ts reaches the package schema with nothing else changed", () => {
+  const table = {
+    inputs: {
+      ...INPUTS,
+      colour: {
+        role: "behaviour",
+        value: "string",
+        enum: ["red", "green"],
+        validate: () => undefined,
+        summary: "The library's colour.",
+        readme: { type: "string", default: "none", change: "recorded only" },
+      },
+    } as Record<string, InputSpec>,
+    outputs: {
+      ...OUTPUTS,
+      colourSeen: {
+        value: "number",
+        source: "service",
+        secret: true,
+        destroyReads: "required",
+        readme: { type: "number", meaning: "as reported" },
+      },
+    } as Record<string, OutputSpec>,
+  };
+  const grown = packageSchema(VERSION, table) as Schema;
+  const library = grown.resources[RESOURCE_TOKEN];
+
+  it("an input with a fixed set of values: an optional input and a recorded output, both of its own enum type", () => {
+    expect(library.inputProperties.colour).toEqual({
+      $ref: `#/types/${PACKAGE_NAME}:index:Colour`,
+      description: "The library's colour. Default: none. A change means: recorded only.",
+    });
+    expect(grown.types[`${PACKAGE_NAME}:index:Colour`].enum).toEqual([{ value: "red" }, { value: "green" }]);
+    expect(library.properties.colour).toEqual(library.inputProperties.colour);
+    expect(library.requiredInputs).toEqual([]);
+  });
+
+  it("an output: its type, its secret flag and, read by destroy, required", () => {
+    expect(library.properties.colourSeen).toEqual({
+      type: "number",
+      description: "As reported.",
+      secret: true,
+    });
+    expect(library.required).toContain("colourSeen");
+    expect(library.inputProperties.colourSeen).toBeUndefined();
+    expect(resource.properties.colourSeen).toBeUndefined();
+  });
+});
