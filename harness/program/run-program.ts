@@ -2,7 +2,7 @@
  * Parent side of the program process: forks child.ts through tsx, hands it the stack settings and config, and
  * routes its registrations to the engine.
  */
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { BOOTSTRAP, childEnv } from "../child-env";
 import type { Props } from "../wire";
 import type { FromChild, ReadRegistration, Registration, RegistrationReply, ToChild } from "./protocol";
@@ -36,6 +36,47 @@ export interface ProgramResult {
   errors: string[];
 }
 
+/** Hands each line `child` prints on `stream` to `onLine`. */
+function forwardLines(
+  child: ChildProcess,
+  stream: "stdout" | "stderr",
+  onLine: RunProgramOptions["onLine"],
+): void {
+  let buffer = "";
+  const s = stream === "stdout" ? child.stdout! : child.stderr!;
+  s.setEncoding("utf8");
+  s.on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    parts.forEach((l) => onLine?.(stream, l));
+  });
+  s.on("end", () => buffer && onLine?.(stream, buffer));
+}
+
+function killUnlessEnded(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** Answers a registration or a read with what the engine's handler returns, or the error it raised. */
+function answer(
+  o: RunProgramOptions,
+  m: Extract<FromChild, { kind: "register" | "read" }>,
+  send: (m: ToChild) => void,
+): void {
+  const handled = m.kind === "register" ? o.onRegister(m.registration) : o.onRead(m.registration);
+  handled.then(
+    (reply) => send({ kind: "reply", seq: m.seq, ok: true, reply }),
+    (err: unknown) =>
+      send({
+        kind: "reply",
+        seq: m.seq,
+        ok: false,
+        message: err instanceof Error ? err.message : String(err),
+      }),
+  );
+}
+
 /**
  * Runs the program to completion. Registrations are answered concurrently; the returned promise settles after
  * the program has finished and every registration it made was answered.
@@ -53,21 +94,8 @@ export function runProgram(o: RunProgramOptions): Promise<ProgramResult> {
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
-  const lineSink = (stream: "stdout" | "stderr") => {
-    let buffer = "";
-    const s = stream === "stdout" ? child.stdout! : child.stderr!;
-    s.setEncoding("utf8");
-    s.on("data", (chunk: string) => {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      parts.forEach((l) => o.onLine?.(stream, l));
-    });
-    s.on("end", () => buffer && o.onLine?.(stream, buffer));
-  };
-  lineSink("stdout");
-  lineSink("stderr");
-
+  forwardLines(child, "stdout", o.onLine);
+  forwardLines(child, "stderr", o.onLine);
   let outputs: Props = {};
   const send = (m: ToChild) => {
     if (child.connected) child.send(m);
@@ -78,40 +106,17 @@ export function runProgram(o: RunProgramOptions): Promise<ProgramResult> {
       if (settled) return;
       settled = true;
       // The program may leave timers or sockets open; its work is done once it said so.
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      killUnlessEnded(child);
       resolve(result);
     };
     child.on("message", (m: FromChild) => {
-      switch (m.kind) {
-        case "register":
-        case "read": {
-          const handled = m.kind === "register" ? o.onRegister(m.registration) : o.onRead(m.registration);
-          handled.then(
-            (reply) => send({ kind: "reply", seq: m.seq, ok: true, reply }),
-            (err: unknown) =>
-              send({
-                kind: "reply",
-                seq: m.seq,
-                ok: false,
-                message: err instanceof Error ? err.message : String(err),
-              }),
-          );
-          return;
-        }
-        case "stack-outputs":
-          outputs = m.outputs;
-          return;
-        case "done":
-          finish({ outputs, errors: m.errors });
-          return;
-      }
+      if (m.kind === "register" || m.kind === "read") answer(o, m, send);
+      else if (m.kind === "stack-outputs") outputs = m.outputs;
+      else if (m.kind === "done") finish({ outputs, errors: m.errors });
     });
     child.on("error", (err) => finish({ outputs, errors: [`could not run the program: ${err.message}`] }));
-    const kill = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    };
-    if (o.abort?.aborted) kill();
-    else o.abort?.addEventListener("abort", kill, { once: true });
+    if (o.abort?.aborted) killUnlessEnded(child);
+    else o.abort?.addEventListener("abort", () => killUnlessEnded(child), { once: true });
     child.on("close", (code, signal) =>
       finish({
         outputs,

@@ -56,13 +56,6 @@ describe("a stack's life under the engine harness", () => {
     expect(saved.resources[0].outputs.__provider).toBe(expected.text);
   });
 
-  it("a second up is all same, with no create or update call", async () => {
-    const run = await runToy(ws, "up", [A, B, C]);
-    expect(run.errors).toEqual([]);
-    expect(stepsOf(run)).toEqual(["same:a", "same:b", "same:c"]);
-    expect(providerOps(run)).toEqual([]);
-  });
-
   it("updates an input changed through config in place and replaces on a create-only change, new copy first", async () => {
     const run = await runToy(ws, "up", [{ ...A, content: "A2" }, { ...B, fileName: "b2.txt" }, C]);
     expect(run.errors).toEqual([]);
@@ -94,14 +87,6 @@ describe("a stack's life under the engine harness", () => {
     expect(providerOps(run)).toEqual(["toy delete b2.txt v1", "toy create b3.txt v1", "toy delete c.txt v1"]);
     expect(ws.files()).toEqual(["a.txt", "b3.txt"]);
     expect(run.state.resources.map((r) => r.urn)).toEqual([urn("a"), urn("b")]);
-  });
-
-  it("refresh drops a resource whose file vanished and keeps the rest", async () => {
-    fs.rmSync(file("b3.txt"));
-    const run = await runToy(ws, "refresh", []);
-    expect(run.errors).toEqual([]);
-    expect(run.steps.map((s) => `${s.name}:${s.refresh}`).sort()).toEqual(["a:unchanged", "b:gone"]);
-    expect(run.state.resources.map((r) => r.urn)).toEqual([urn("a")]);
   });
 
   it("destroy deletes dependents first, running code installed after the state was written", async () => {

@@ -150,21 +150,4 @@ describe("resource options and failures", () => {
     expect(destroyed.diagnostics).toContain(`toy configure v1 dir-set=true token-length=${token.length}`);
     expect(ws.files()).toEqual([]);
   });
-
-  it("respects the parallel limit, and runs every independent step at once by default", async () => {
-    const ws = workspace();
-    const maxInflight = (lines: string[]) =>
-      Math.max(
-        ...lines.filter((l) => l.startsWith("toy create")).map((l) => Number(/inflight=(\d+)/.exec(l)![1])),
-      );
-    const four = (prefix: string) => [1, 2, 3, 4].map((i) => ({ name: `${prefix}${i}`, slowMs: 400 }));
-
-    const limited = await runToy(ws, "up", four("p"), { parallel: 2 });
-    expect(limited.errors).toEqual([]);
-    expect(maxInflight(limited.diagnostics)).toBe(2);
-
-    const unbounded = await runToy(ws, "up", four("q"));
-    expect(unbounded.errors).toEqual([]);
-    expect(maxInflight(unbounded.diagnostics)).toBe(4);
-  });
 });
