@@ -16,6 +16,13 @@
  *     config    more plain stack config (`key: value`, keys as `pulumi config set` takes them)
  *     secrets   secret stack config (`--secret`)
  *     cliDir    another folder holding the CLI and its plugins (a copy of .cache/pulumi-cli)
+ *     provider  "dynamic" (default): the package's dynamic provider, configured by `alicloud:*` and
+ *               `pulumi-mps-fpdb:*` keys; "plugin": the provider plugin `mps-fpdb`, configured by the same
+ *               settings under `mps-fpdb:*` (other namespaces never reach a plugin)
+ *     pluginDir with provider "plugin", the folder Pulumi.yaml's `plugins.providers` names (default: the packaged
+ *               plugin, dist/plugin-package); null names none, so the CLI looks on $PATH and in the plugin cache
+ *     packages  more packages for the program's node_modules, name -> folder (the repository's packages are
+ *               linked in one by one beside them)
  *   Workspace
  *     run(args, opts?)          `pulumi <args> --non-interactive` in the program folder; resolves a CliResult,
  *                               rejects on a non-zero exit unless `opts.allowFailure`
@@ -52,6 +59,10 @@ export const CLI_VERSION = "v3.248.0";
 const PASSPHRASE = "real-engine-tests-only";
 /** The provider settings `fastConfig` shortens: poll, retry, timeout and progress timing. */
 const TIMING_KEY = /^pulumi-mps-fpdb:(poll|maxPoll|retry|readTimeout|progress)/;
+/** The plugin's package name, the namespace of its stack config. */
+export const PLUGIN_PACKAGE = "mps-fpdb";
+/** The folder `npm run build:plugin` makes (scripts/build-plugin.js): the executable and its bundle. */
+export const PLUGIN_DIR = path.join(REPO_ROOT, "dist", "plugin-package");
 
 export type CliStatus = { ok: true; path: string; version: string } | { ok: false; reason: string };
 
@@ -192,6 +203,12 @@ export interface WorkspaceOptions {
   stack?: string;
   /** Another folder holding the CLI and its plugins (a copy of CLI_DIR), instead of CLI_DIR. */
   cliDir?: string;
+  /** "dynamic" (default) or "plugin": which front end the program's libraries use, and so the config keys. */
+  provider?: "dynamic" | "plugin";
+  /** The plugin folder Pulumi.yaml names (provider "plugin"); null: none (the plugin cache or $PATH). */
+  pluginDir?: string | null;
+  /** More packages in the program's node_modules, name -> folder. */
+  packages?: Record<string, string>;
 }
 
 function baseEnv(dir: string, cliFolder = CLI_DIR): NodeJS.ProcessEnv {
@@ -297,7 +314,7 @@ function stepsOf(events: Record<string, unknown>[]): Step[] {
   return steps;
 }
 
-function copyProgram(source: string, target: string): void {
+function copyProgram(source: string, target: string, packages: Record<string, string> = {}): void {
   fs.mkdirSync(target, { recursive: true });
   for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
     if (!entry.isFile()) continue;
@@ -306,7 +323,22 @@ function copyProgram(source: string, target: string): void {
   }
   // What a user's project has beside its program: its node_modules (this repository's, with
   // node_modules/pulumi-mps-fpdb linked to the package), a package.json and a tsconfig for ts-node.
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(target, "node_modules"), "dir");
+  const repoModules = path.join(REPO_ROOT, "node_modules");
+  if (Object.keys(packages).length === 0) {
+    fs.symlinkSync(repoModules, path.join(target, "node_modules"), "dir");
+  } else {
+    // A folder of links, one per package, so more packages fit beside the repository's without touching it;
+    // Node resolves the links to their real paths, so the program and its packages share one @pulumi/pulumi.
+    const modules = path.join(target, "node_modules");
+    fs.mkdirSync(modules);
+    for (const name of fs.readdirSync(repoModules)) {
+      if (!(name in packages)) fs.symlinkSync(path.join(repoModules, name), path.join(modules, name));
+    }
+    for (const [name, folder] of Object.entries(packages)) {
+      fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+      fs.symlinkSync(folder, path.join(modules, name), "dir");
+    }
+  }
   if (!fs.existsSync(path.join(target, "package.json"))) {
     fs.writeFileSync(
       path.join(target, "package.json"),
@@ -327,6 +359,28 @@ function copyProgram(source: string, target: string): void {
   }
 }
 
+/**
+ * `config` with the dynamic provider's keys moved to the plugin's namespace: `alicloud:region`, `accessKey` and
+ * `secretKey` and every `pulumi-mps-fpdb:` setting become `mps-fpdb:<key>`, the names of the plugin's config.
+ */
+export function pluginConfig(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key.replace(/^(alicloud|pulumi-mps-fpdb):/, `${PLUGIN_PACKAGE}:`),
+      value,
+    ]),
+  );
+}
+
+/** Adds `plugins.providers` naming `dir` as the plugin's folder to the project file. */
+function namePlugin(programDir: string, dir: string): void {
+  const file = path.join(programDir, "Pulumi.yaml");
+  const project = fs.readFileSync(file, "utf8");
+  if (/^plugins:/m.test(project)) throw new Error(`${file} already has a plugins section`);
+  const entry = `plugins:\n  providers:\n    - name: ${PLUGIN_PACKAGE}\n      path: ${JSON.stringify(dir)}\n`;
+  fs.writeFileSync(file, `${project.replace(/\n*$/, "\n")}${entry}`);
+}
+
 /** Makes a stack for `options.program` in a temporary folder, configured for the emulator. */
 export async function createWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const cli = options.cliDir ? path.join(options.cliDir, "pulumi") : requireCli();
@@ -335,7 +389,10 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   const source = path.isAbsolute(options.program)
     ? options.program
     : path.join(EXAMPLES_DIR, options.program);
-  copyProgram(source, programDir);
+  copyProgram(source, programDir, options.packages);
+  const plugin = options.provider === "plugin";
+  const pluginDir = options.pluginDir === undefined ? PLUGIN_DIR : options.pluginDir;
+  if (plugin && pluginDir !== null) namePlugin(programDir, pluginDir);
   fs.mkdirSync(path.join(dir, "state"));
   const env: NodeJS.ProcessEnv = { ...baseEnv(dir, options.cliDir), ...options.env };
   const stack = options.stack ?? "test";
@@ -424,11 +481,12 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     options.timing === "defaults"
       ? Object.fromEntries(Object.entries(fast).filter(([key]) => !TIMING_KEY.test(key)))
       : fast;
-  const config = { ...base, ...options.config };
+  const config = { ...(plugin ? pluginConfig(base) : base), ...options.config };
   const secrets = { ...options.secrets };
-  if (secrets["alicloud:secretKey"] !== undefined || config["alicloud:secretKey"] !== undefined) {
-    secrets["alicloud:secretKey"] ??= config["alicloud:secretKey"];
-    delete config["alicloud:secretKey"];
+  const secretKey = plugin ? `${PLUGIN_PACKAGE}:secretKey` : "alicloud:secretKey";
+  if (secrets[secretKey] !== undefined || config[secretKey] !== undefined) {
+    secrets[secretKey] ??= config[secretKey];
+    delete config[secretKey];
   }
   await quiet([
     "config",
