@@ -60,7 +60,7 @@ if (require.main === module) {
       process.stdout.write(`${port}\n`);
       // Once the engine is gone (its process ended, or stdout/stderr broke), no new write to MPS starts and the
       // process exits as soon as none is on the wire (core/engine-watch.ts).
-      if (process.env.MPS_FPDB_PLUGIN_NO_ENGINE_WATCH === undefined) installEngineWatch(true);
+      installEngineWatch(true);
     },
     (err: unknown) => {
       process.stderr.write(`pulumi-resource-mps-fpdb could not start: ${String(err)}\n`);

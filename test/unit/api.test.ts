@@ -1,0 +1,112 @@
+import { FingerprintLibraryCore } from "../../core/api";
+import { ConfigError } from "../../core/errors";
+import { SCHEMA } from "../../core/schema";
+import { UNKNOWN } from "../../core/values";
+import type { LogLevel } from "../../core/log";
+import { FakeClock } from "../support/fake-clock";
+
+/** The core's API without MPS: the configure gate, previews, cancellation and where lines go. */
+
+const STATIC_KEYS: Record<string, string> = {
+  "alicloud:region": "cn-hangzhou",
+  "alicloud:accessKey": "LTAI-api-test",
+  "alicloud:secretKey": "api-test-secret-value",
+  // Nothing listens on port 1: a request sent there would fail, and the tests below assert that none is sent.
+  "pulumi-mps-fpdb:endpoint": "http://127.0.0.1:1",
+};
+
+function core(lines: { level: LogLevel; line: string }[] = []): FingerprintLibraryCore {
+  return new FingerprintLibraryCore({
+    env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+    clock: new FakeClock(),
+    random: () => 0.5,
+    logSink: (level, line) => lines.push({ level, line }),
+  });
+}
+
+function configured(config: Record<string, string> = STATIC_KEYS): FingerprintLibraryCore {
+  const api = core();
+  api.configure({ get: (key) => config[key] });
+  return api;
+}
+
+describe("FingerprintLibraryCore", () => {
+  it("holds every call until configure, and a bad setting fails every call with its message", async () => {
+    const api = core();
+    const checking = api.check({ resourceName: "lib" });
+    expect(api.configured).toBe(false);
+    api.configure({ get: (key) => ({ ...STATIC_KEYS, "pulumi-mps-fpdb:pollIntervalMs": "often" })[key] });
+    await expect(checking).rejects.toBeInstanceOf(ConfigError);
+    await expect(api.delete({})).rejects.toThrow(/pulumi-mps-fpdb:pollIntervalMs/);
+  });
+
+  it("writes check's warnings to the call's sink when it has one, else to the process's", async () => {
+    const processLines: { level: LogLevel; line: string }[] = [];
+    const api = core(processLines);
+    api.configure({ get: (key) => STATIC_KEYS[key] });
+    const callLines: string[] = [];
+    const { warnings } = await api.check(
+      { resourceName: "lib", region: "cn-qingdao" },
+      { log: (level, line) => callLines.push(`${level} ${line}`) },
+    );
+    expect(warnings).toHaveLength(1);
+    expect(callLines).toEqual([`warn [mps-fpdb] lib: ${warnings[0]}`]);
+    expect(processLines).toEqual([]);
+  });
+
+  it("previews a create: the inputs as given, every output the service tells unknown", async () => {
+    const api = configured();
+    const { id, outputs } = await api.previewCreate({ resourceName: "lib", libraryName: "lib" });
+    expect(id).toBe("");
+    expect(outputs).toMatchObject({
+      resourceName: "lib",
+      libraryName: "lib",
+      adopted: false,
+      fpDbId: UNKNOWN,
+    });
+    for (const name of SCHEMA.outputOnly.filter((n) => n !== "adopted")) expect(outputs[name]).toBe(UNKNOWN);
+
+    const adopting = await api.previewCreate({ resourceName: "lib", fpDbId: "abc", region: "cn-shanghai" });
+    expect(adopting.outputs).toMatchObject({ fpDbId: "abc", adopted: true, region: "cn-shanghai" });
+  });
+
+  it("previews an update: the new inputs recorded, and the job's outputs unknown only when a Purge would run", async () => {
+    const api = configured();
+    const { outputs: created } = await api.previewCreate({ resourceName: "lib", libraryName: "lib" });
+    const olds = {
+      ...created,
+      fpDbId: "abc",
+      region: "cn-hangzhou",
+      adopted: false,
+      status: "active",
+      schemaVersion: 3,
+      jobHistory: [],
+      purgeTrigger: "a",
+      purgeJobId: "job-1",
+      deletion: { policy: "Delete", protection: false },
+    };
+    const same = await api.previewUpdate(olds, {
+      resourceName: "lib",
+      libraryName: "lib",
+      purgeTrigger: "a",
+      userData: "u",
+    });
+    expect(same).toMatchObject({ purgeJobId: "job-1", userData: "u", status: "active" });
+    const purging = await api.previewUpdate(olds, {
+      resourceName: "lib",
+      libraryName: "lib",
+      purgeTrigger: "b",
+    });
+    expect(purging).toMatchObject({ purgeTrigger: "b", purgeJobId: UNKNOWN, jobHistory: UNKNOWN });
+  });
+
+  it("after cancel, even one asked before configure, starts no write: a create is refused before sending", async () => {
+    const api = core();
+    api.cancel();
+    api.configure({ get: (key) => STATIC_KEYS[key] });
+    const { inputs } = await api.check({ resourceName: "lib" });
+    await expect(api.create(inputs)).rejects.toThrow(
+      "MPS CreateFpShotDB was not sent: the operation was cancelled. Nothing was changed by it; run the operation again.",
+    );
+  });
+});
