@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from "../clock";
-import { AdaptiveRateLimiter, DEFAULT_REQUESTS_PER_SECOND } from "./rate-limiter";
+import { DEFAULT_REQUESTS_PER_SECOND } from "../config/settings";
+import { AdaptiveRateLimiter } from "./rate-limiter";
 
 /** Options of {@link RateLimiterRegistry}. */
 export interface RateLimiterRegistryOptions {

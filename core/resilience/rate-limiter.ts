@@ -19,7 +19,6 @@ export interface RateLimiter {
   record(outcome: RateOutcome, sentAt?: number): void;
 }
 
-export { DEFAULT_REQUESTS_PER_SECOND };
 /** Fraction of the limit the bucket refills at: a little under it, so clock skew and jitter stay within it. */
 export const TARGET_RATE_FRACTION = 0.95;
 /** Multiplicative decrease on throttling (CUBIC's beta, as in AWS SDK v3's adaptive retry). */
@@ -74,6 +73,7 @@ export class AdaptiveRateLimiter implements RateLimiter {
   private readonly queue: (() => void)[] = [];
   private pumping = false;
   private readonly clock: Clock;
+  private readonly shares = new Map<number, RateShare>();
 
   constructor(options: AdaptiveRateLimiterOptions) {
     this.clock = options.clock;
@@ -109,6 +109,40 @@ export class AdaptiveRateLimiter implements RateLimiter {
       return this.ceilingRate;
     }
     return Math.max(MIN_RATE_PER_SECOND, rate);
+  }
+
+  /**
+   * When this limiter will be idle if nobody else asks for a token: no caller queued, the burst refilled and the
+   * rate back at its ceiling; now when it is idle. A caller that sends only what no one else needs (a wait's
+   * spare look) sends at that time, not before.
+   */
+  idleAt(): number {
+    const now = this.clock.now();
+    this.refill(now);
+    const rate = this.currentRate();
+    const missing = this.queue.length + this.capacity - this.tokens;
+    const refillMs = missing > TOKEN_EPSILON ? (missing / rate) * 1000 : 0;
+    let recoverMs = 0;
+    if (this.cut !== undefined) {
+      // CUBIC's curve reaches the ceiling at K + cbrt((ceiling - lastMax) / C) seconds after the cut.
+      const k = Math.cbrt((this.cut.lastMax * (1 - THROTTLE_BETA)) / CUBIC_SCALE);
+      const back = k + Math.cbrt((this.ceilingRate - this.cut.lastMax) / CUBIC_SCALE);
+      recoverMs = Math.max(0, this.cut.at + back * 1000 - now);
+    }
+    return now + Math.max(refillMs, recoverMs);
+  }
+
+  /**
+   * The share `fraction` of this limiter for callers that decide themselves when to send (the wait scheduler's
+   * polls); one per fraction, so every such caller of this endpoint and action spaces its sends together.
+   */
+  share(fraction: number): RateShare {
+    let share = this.shares.get(fraction);
+    if (share === undefined) {
+      share = new RateShare(this, fraction, this.clock);
+      this.shares.set(fraction, share);
+    }
+    return share;
   }
 
   acquire(): Promise<void> {
@@ -156,5 +190,40 @@ export class AdaptiveRateLimiter implements RateLimiter {
     } finally {
       this.pumping = false;
     }
+  }
+}
+
+/**
+ * A share of one limiter's budget, for callers that choose themselves when to send (the wait scheduler's polls)
+ * and must leave the rest of the budget to others: one-off lookups, submits of the same action, and the account's
+ * other MPS traffic. It holds no tokens: every call it lets out still takes its send token from the limiter, like
+ * any other call. It only spaces those calls at `fraction` of the configured limit, scaled down while the limiter
+ * is cut back after throttling, so the share slows down with the budget it is part of.
+ */
+export class RateShare {
+  private nextAt = -Infinity;
+
+  constructor(
+    readonly limiter: AdaptiveRateLimiter,
+    readonly fraction: number,
+    private readonly clock: Clock,
+  ) {
+    if (!(fraction > 0) || fraction > 1) throw new RangeError(`a share must be in (0, 1], got ${fraction}`);
+  }
+
+  /** Calls per second the share may send now. */
+  rate(): number {
+    const limiter = this.limiter;
+    return this.fraction * limiter.limit * (limiter.currentRate() / (limiter.limit * TARGET_RATE_FRACTION));
+  }
+
+  /** When the share may send its next call: now, or later. */
+  availableAt(): number {
+    return Math.max(this.clock.now(), this.nextAt);
+  }
+
+  /** Counts one call sent now. */
+  take(): void {
+    this.nextAt = this.availableAt() + 1000 / this.rate();
   }
 }
