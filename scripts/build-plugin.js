@@ -14,6 +14,15 @@
 //                                              the same files, named as Pulumi names plugin downloads, for
 //                                              `pulumi plugin install resource mps-fpdb <version> --file <it>`
 //
+// `--sea [--out-dir DIR]` (`npm run build:plugin:sea`) makes, from the bundle above, a Node.js single executable
+// application instead (the bundle injected into a copy of the running node with postject, as Node's documentation
+// does it; Linux only here), which needs no node on the machine:
+//
+//   DIR/plugin-sea/                            pulumi-resource-mps-fpdb (~100 MB), package.json, LICENSE
+//   DIR/plugin-release-sea/pulumi-resource-mps-fpdb-v<version>-<os>-<arch>.tar.gz
+//
+// DIR is dist/ by default. Opt-in, because it writes a copy of node; the npm package carries the small folder.
+//
 // Self-contained because `pulumi plugin install` copies the folder into the plugin cache, away from any
 // node_modules: the bundle leaves out only Node's built-in modules, and a copy of the folder in a temporary
 // directory must start and print its port before the build counts as done. The shim is plain sh, so the
@@ -37,6 +46,8 @@ const BUNDLE = `${EXECUTABLE}.js`;
 const ENTRY = path.join(ROOT, "dist", "plugin", "main.js");
 const PACKAGE_DIR = path.join(ROOT, "dist", "plugin-package");
 const RELEASE_DIR = path.join(ROOT, "dist", "plugin-release");
+/** The marker a node binary built with single-executable support carries, which postject flips. */
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 /** Pulumi's names for Node's platform and architecture in plugin archive names. */
 const OS_NAMES = { linux: "linux", darwin: "darwin", win32: "windows" };
 const ARCH_NAMES = { x64: "amd64", arm64: "arm64" };
@@ -90,6 +101,11 @@ function writeFolder(dir) {
     mode: 0o755,
   });
   fs.chmodSync(path.join(dir, EXECUTABLE), 0o755);
+  writeMeta(dir);
+}
+
+/** The files beside the executable: the license, and the package.json the plugin takes its version from. */
+function writeMeta(dir) {
   fs.copyFileSync(path.join(ROOT, "LICENSE"), path.join(dir, "LICENSE"));
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
   const plugin = {
@@ -159,18 +175,87 @@ function writeTarball(dir, file) {
   fs.renameSync(partial, file);
 }
 
-async function main() {
-  if (!fs.existsSync(ENTRY)) fail(`${path.relative(ROOT, ENTRY)} is missing: run tsc first (npm run build)`);
-  const ver = version();
-  const staged = `${PACKAGE_DIR}.partial-${process.pid}`;
+/**
+ * Writes the single executable into `dir`: a copy of the running node with the bundle injected as its main
+ * script (it loads only built-in modules, as a single executable's main script must).
+ */
+function writeSea(dir, bundleFile) {
+  if (process.platform !== "linux") fail("--sea is made on Linux only (macOS and Windows also need signing)");
+  if (!fs.readFileSync(process.execPath).includes(SEA_FUSE)) {
+    fail(
+      `${process.execPath} was built without single-executable support (no ${SEA_FUSE}); use Node.js's own build`,
+    );
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-sea-"));
+  try {
+    const blob = path.join(work, "sea-prep.blob");
+    const config = path.join(work, "sea-config.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true }),
+    );
+    run(process.execPath, ["--experimental-sea-config", config]);
+    fs.mkdirSync(dir, { recursive: true });
+    const executable = path.join(dir, EXECUTABLE);
+    fs.copyFileSync(process.execPath, executable);
+    fs.chmodSync(executable, 0o755);
+    const postject = require.resolve("postject/dist/cli.js", { paths: [ROOT] });
+    run(process.execPath, [postject, executable, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE]);
+    writeMeta(dir);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs a build step; its output is shown only when it fails (postject warns about every ELF note it skips). */
+function run(command, args) {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  if (result.status !== 0) {
+    fail(`${path.basename(command)} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  }
+}
+
+/** Builds `target` in a staged folder with `write`, proves a copy runs on its own, then swaps it in. */
+async function buildChecked(target, write) {
+  const staged = `${target}.partial-${process.pid}`;
   fs.rmSync(staged, { recursive: true, force: true });
-  writeFolder(staged);
+  write(staged);
   const problem = await checkStandalone(staged);
   if (problem) {
     fs.rmSync(staged, { recursive: true, force: true });
-    fail(`the packaged plugin does not run on its own: a copy outside the clone ${problem}`);
+    fail(`the packaged plugin in ${path.relative(ROOT, target)} does not run on its own: a copy ${problem}`);
   }
-  replaceDir(staged, PACKAGE_DIR);
+  replaceDir(staged, target);
+}
+
+function parseArgs(argv) {
+  const options = { sea: false, outDir: path.join(ROOT, "dist") };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--sea") options.sea = true;
+    else if (argv[i] === "--out-dir" && argv[i + 1]) options.outDir = path.resolve(argv[++i]);
+    else fail(`unknown argument ${argv[i]} (usage: build-plugin.js [--sea [--out-dir DIR]])`);
+  }
+  return options;
+}
+
+/** The single executable and its tarball, from the bundle in dist/plugin-package. */
+async function buildSea(ver, outDir) {
+  const bundleFile = path.join(PACKAGE_DIR, BUNDLE);
+  if (!fs.existsSync(bundleFile))
+    fail(`${path.relative(ROOT, bundleFile)} is missing: run npm run build:plugin`);
+  const seaDir = path.join(outDir, "plugin-sea");
+  await buildChecked(seaDir, (dir) => writeSea(dir, bundleFile));
+  const tarball = path.join(outDir, "plugin-release-sea", tarballName(ver));
+  writeTarball(seaDir, tarball);
+  process.stdout.write(`build-plugin: ${seaDir}/ (single executable) and ${tarball}\n`);
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const ver = version();
+  if (options.sea) return buildSea(ver, options.outDir);
+  if (!fs.existsSync(ENTRY)) fail(`${path.relative(ROOT, ENTRY)} is missing: run tsc first (npm run build)`);
+  await buildChecked(PACKAGE_DIR, writeFolder);
   const tarball = path.join(RELEASE_DIR, tarballName(ver));
   writeTarball(PACKAGE_DIR, tarball);
   process.stdout.write(
