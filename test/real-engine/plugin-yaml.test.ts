@@ -1,9 +1,9 @@
 /**
  * The provider plugin through Pulumi's real CLI with a YAML program: Pulumi's own YAML language host (built by
  * scripts/build-pulumi-yaml.sh) needs no SDK, it reads the resource's schema from the plugin, which the CLI
- * finds through Pulumi.yaml `plugins.providers` naming the packaged folder (dist/plugin-package). One library
- * through its life: up, a no-change preview, a purge, refresh, a `customTimeouts` that runs out and the next up
- * that resumes the job, `pulumi import` of a library made outside Pulumi, and destroy.
+ * finds through Pulumi.yaml `plugins.providers` naming the packaged folder as the npm package carries it. One
+ * library through its life: up, a no-change preview, a purge, refresh, a `customTimeouts` that runs out and the
+ * next up that resumes the job, `pulumi import` of a library made outside Pulumi, and destroy.
  */
 import { DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import type { Workspace } from "./support/cli";
@@ -18,7 +18,11 @@ const suite = pluginSuite({ activateSeconds: 0.2, jobSeconds: 0.3 });
 let ws: Workspace;
 
 beforeAll(async () => {
-  ws = await suite.workspace("plugin-yaml");
+  // Named as a user of the npm package names it: relative to the project, inside the installed package (the
+  // program's node_modules holds this repository's link to itself, so it is dist/plugin-package of this clone).
+  ws = await suite.workspace("plugin-yaml", {
+    pluginDir: "node_modules/pulumi-mps-fpdb/dist/plugin-package",
+  });
 });
 
 test("up creates the library through the packaged plugin; the provider's secret stays encrypted in state", async () => {
