@@ -147,7 +147,13 @@ export class ProviderService {
     );
     response.setReplacesList(decision.replaces);
     response.setDeletebeforereplace(decision.deleteBeforeReplace);
-    response.setDiffsList([...new Set([...decision.changed, ...decision.replaces])]);
+    const changed = [...new Set([...decision.changed, ...decision.replaces])];
+    response.setDiffsList(changed);
+    // Per property, so the CLI shows which inputs change and which of them force the replacement.
+    const detailed = response.getDetaileddiffMap();
+    for (const key of changed)
+      detailed.set(key, propertyDiff(olds[key], news[key], decision.replaces.includes(key)));
+    response.setHasdetaileddiff(true);
     return response;
   }
 
@@ -240,6 +246,23 @@ function unary<Req, Res>(
       (err: unknown) => callback(statusOf(err)),
     );
   };
+}
+
+function propertyDiff(old: unknown, value: unknown, replaces: boolean): proto.PropertyDiff {
+  const Kind = proto.PropertyDiff.Kind;
+  const kind =
+    old === undefined
+      ? replaces
+        ? Kind.ADD_REPLACE
+        : Kind.ADD
+      : value === undefined
+        ? replaces
+          ? Kind.DELETE_REPLACE
+          : Kind.DELETE
+        : replaces
+          ? Kind.UPDATE_REPLACE
+          : Kind.UPDATE;
+  return new proto.PropertyDiff().setKind(kind).setInputdiff(true);
 }
 
 function checkFailure(failure: { property: string; reason: string }): proto.CheckFailure {

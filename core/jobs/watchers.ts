@@ -195,6 +195,12 @@ export class JobWatcher {
   waitForJob(jobId: string, options: WaitTiming & WaitReport): Promise<FpDbDeleteJob> {
     const submitted = this.submitted.get(jobId);
     this.submitted.delete(jobId);
+    const cancelled = (): OperationCancelledError =>
+      new OperationCancelledError(
+        `Stopped waiting for job ${jobId} for ${options.describe}: the operation was cancelled. The job goes ` +
+          "on in MPS; run the operation again to resume waiting for it.",
+        jobId,
+      );
     const waiting = this.lane.wait({
       id: jobId,
       classKey: submitted?.delType ?? UNKNOWN_JOB_CLASS,
@@ -205,6 +211,8 @@ export class JobWatcher {
       onPoll: options.onPoll,
       onPollError: options.onPollError,
       interpret: (job) => {
+        // A cancelled wait has already answered its caller; its next answer takes it out of the schedule.
+        if (options.signal?.aborted) throw cancelled();
         if (job === undefined) throw jobNotFound(jobId, options.describe);
         if (job.status === "Fail") throw jobFailed(job, options.describe);
         return {
@@ -224,16 +232,7 @@ export class JobWatcher {
           waitedMs,
         ),
     });
-    return unlessAborted(
-      waiting,
-      options.signal,
-      () =>
-        new OperationCancelledError(
-          `Stopped waiting for job ${jobId} for ${options.describe}: the operation was cancelled. The job goes ` +
-            "on in MPS; run the operation again to resume waiting for it.",
-          jobId,
-        ),
-    );
+    return unlessAborted(waiting, options.signal, cancelled);
   }
 }
 
@@ -276,6 +275,12 @@ export class LibraryWatcher {
     done: (library: FpShotDb | undefined) => boolean,
     options: WaitTiming & WaitReport,
   ): Promise<FpShotDb | undefined> {
+    const cancelled = (): OperationCancelledError =>
+      new OperationCancelledError(
+        `Stopped waiting for ${options.describe}: the operation was cancelled. Run the operation again to ` +
+          "resume waiting.",
+        fpDbId,
+      );
     const waiting = this.lane.wait({
       id: fpDbId,
       classKey: LIBRARY_CLASS,
@@ -284,7 +289,10 @@ export class LibraryWatcher {
       describe: options.describe,
       onPoll: options.onPoll,
       onPollError: options.onPollError,
-      interpret: (library) => ({ done: done(library), status: library?.status ?? "gone", value: library }),
+      interpret: (library) => {
+        if (options.signal?.aborted) throw cancelled();
+        return { done: done(library), status: library?.status ?? "gone", value: library };
+      },
       onTimeout: (lastStatus, waitedMs) =>
         new WaitTimeoutError(
           `Timed out after ${formatDuration(waitedMs)} waiting for ${options.describe}; last status: ` +
@@ -294,16 +302,7 @@ export class LibraryWatcher {
           waitedMs,
         ),
     });
-    return unlessAborted(
-      waiting,
-      options.signal,
-      () =>
-        new OperationCancelledError(
-          `Stopped waiting for ${options.describe}: the operation was cancelled. Run the operation again to ` +
-            "resume waiting.",
-          fpDbId,
-        ),
-    );
+    return unlessAborted(waiting, options.signal, cancelled);
   }
 }
 

@@ -107,6 +107,12 @@ describe("configuration", () => {
 });
 
 describe("check", () => {
+  it("gives resources without an endpointType the provider's endpointType", async () => {
+    await fx.configure({ endpointType: "vpc" });
+    expect(await fx.checked("lib", {})).toMatchObject({ endpointType: "vpc" });
+    expect(await fx.checked("lib", { endpointType: "public" })).toMatchObject({ endpointType: "public" });
+  });
+
   it("validates with the dynamic resource's messages, takes the logical name from the URN, and keeps secrets", async () => {
     await fx.configure();
     const bad = await fx.check("lib", { modelId: 99, userData: "x".repeat(200) });
@@ -160,6 +166,11 @@ describe("the lifecycle", () => {
     expect(diff.getChanges()).toBe(proto.DiffResponse.DiffChanges.DIFF_SOME);
     expect(diff.getReplacesList()).toEqual([]);
     expect(diff.getDiffsList()).toEqual(["purgeTrigger"]);
+    expect(diff.getHasdetaileddiff()).toBe(true);
+    expect(diff.getDetaileddiffMap().get("purgeTrigger")!.toObject()).toEqual({
+      kind: proto.PropertyDiff.Kind.UPDATE,
+      inputdiff: true,
+    });
 
     const preview = await fx.update("lib", id, outputs, news, { preview: true });
     expect(fx.emulator.admin.state().jobs).toHaveLength(0);
@@ -184,6 +195,9 @@ describe("the lifecycle", () => {
       await fx.checked("lib", { purgeTrigger: "v2", libraryName: "renamed" }),
     );
     expect(replaced.getReplacesList()).toEqual(["libraryName"]);
+    expect(replaced.getDetaileddiffMap().get("libraryName")!.getKind()).toBe(
+      proto.PropertyDiff.Kind.UPDATE_REPLACE,
+    );
     expect(replaced.getDeletebeforereplace()).toBe(true);
 
     await fx.delete("lib", id, updated);
@@ -289,9 +303,16 @@ describe("Cancel", () => {
     });
     await fx.cancel();
     const error = (await creating) as grpc.ServiceError;
-    release();
     expect(error.details).toMatch(/was created but did not become active: .*the operation was cancelled/);
     expect(error.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+
+    // The stopped wait leaves the schedule at its next answer: ten minutes on, one more look at most, where a
+    // wait still scheduled would have been looked at every 30 s.
+    const looks = (): number => fx.emulator.admin.counts().byAction.ListFpShotDB?.total ?? 0;
+    const atCancel = looks();
+    release();
+    await fx.clock.sleep(600_000);
+    expect(looks()).toBeLessThanOrEqual(atCancel + 1);
 
     // After Cancel, no write starts: a create fails before reaching MPS.
     const before = fx.emulator.admin.counts().byAction.CreateFpShotDB?.total ?? 0;
