@@ -233,10 +233,12 @@ export class PollPlanner<V> {
   private dueTimes(now: number): Map<Watch<V>, number> {
     const due = new Map<Watch<V>, number>();
     if (!this.crowded) {
-      // Rule 6. Not idle yet: ask again once it is (a look the rule wants sooner still comes then).
+      // Rule 6. Not idle yet: ask again once it may be, at the polls' pace at the soonest (a look the rule wants
+      // sooner still comes then).
       const idleAt = this.share.limiter.idleAt();
+      const askAt = idleAt > now ? Math.max(idleAt, now + 1000 / this.share.rate()) : now;
       for (const w of this.watches) {
-        const spare = Math.max(w.spareAt, idleAt, now);
+        const spare = Math.max(w.spareAt, askAt);
         if (!w.inFlight && spare < w.nextAt) due.set(w, spare);
       }
       return due;

@@ -95,6 +95,27 @@ describe("the latency bound", () => {
   );
 });
 
+describe("the two figures of the poll planner", () => {
+  it.each([[120], [1800]])(
+    "where the budget is idle, a lone %d s job is seen within a floor of its end, one look per floor",
+    async (seconds) => {
+      const { jobs, polls } = await simulate({ jobs: 1, submitEveryMs: 0, durations: seconds });
+      expect(jobs[0].latencyMs).toBeLessThanOrEqual(FLOOR_MS);
+      // The price: a look per floor, calls no other wait needed.
+      expect(polls).toHaveLength(Math.ceil((seconds * 1000) / FLOOR_MS));
+    },
+  );
+
+  it.each([[3], [20], [45], [90], [120]])(
+    "1000 jobs of a fixed %d s submitted at 100/s: at most 0.17 job-status calls per job, each job within the bound",
+    async (seconds) => {
+      const { jobs, polls } = await simulate({ jobs: 1000, submitEveryMs: 10, durations: seconds });
+      expect(polls.length / jobs.length).toBeLessThanOrEqual(0.17);
+      expect(jobs.filter((job) => !withinBound(job))).toEqual([]);
+    },
+  );
+});
+
 describe("learning", () => {
   it.each<[string, number, DurationSpec]>([
     ["fixed 3 s", 1.1, 3],
