@@ -36,6 +36,22 @@ function coreKeyOf(key: string): string {
   }
 }
 
+const PLUGIN_TERMS: readonly [RegExp, string][] = Object.entries(CONFIG_KEY_MAP).map(([key, coreKey]) => [
+  new RegExp(`${coreKey.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g"),
+  `${PACKAGE_NAME}:${key}`,
+]);
+
+/**
+ * A core message in the plugin's terms: the config keys the core names (`alicloud:region`,
+ * `pulumi-mps-fpdb:endpoint`, as a dynamic provider's stack sets them) become the keys a plugin user sets
+ * (`mps-fpdb:region`, `mps-fpdb:endpoint`), by the table above read backwards.
+ */
+export function inPluginTerms(text: string): string {
+  let out = text;
+  for (const [pattern, key] of PLUGIN_TERMS) out = out.replace(pattern, key);
+  return out;
+}
+
 /** The provider's configuration, plain, by provider config key (`region`, `pollIntervalMs`, ...). */
 export interface ProviderConfig {
   values: Record<string, string>;

@@ -14,7 +14,13 @@ import { FingerprintLibraryCore, ResourceInitFailure, type CallOptions, type Pro
 import type { Clock, Random } from "../core/clock";
 import { resolveSettings } from "../core/config/settings";
 import { SCHEMA } from "../core/schema";
-import { configFromRequest, configSource, unknownConfigKeys, type ProviderConfig } from "./config";
+import {
+  configFromRequest,
+  configSource,
+  inPluginTerms,
+  unknownConfigKeys,
+  type ProviderConfig,
+} from "./config";
 import { processSink, resourceSinks, type EngineLog } from "./log";
 import { packageSchema, RESOURCE_TOKEN } from "./package-schema";
 import { fromStruct, markSecret, reveal, toStruct, unwrap } from "./properties";
@@ -43,14 +49,17 @@ export class ProviderService {
   readonly core: FingerprintLibraryCore;
   private config: ProviderConfig = { values: {}, secretKeys: new Set() };
   private readonly env: NodeJS.ProcessEnv;
+  /** Lines to the engine, in the plugin's terms. */
+  private readonly send: EngineLog;
 
   constructor(private readonly options: ServerOptions) {
     this.env = options.env ?? process.env;
+    this.send = (line) => options.log({ ...line, message: inPluginTerms(line.message) });
     this.core = new FingerprintLibraryCore({
       env: this.env,
       clock: options.clock,
       random: options.random,
-      logSink: processSink(options.log),
+      logSink: processSink(this.send),
     });
   }
 
@@ -178,7 +187,7 @@ export class ProviderService {
     const { plain, secretKeys } = unwrap(stored ?? {});
     if (stored === undefined || stored.schemaVersion === undefined)
       plain.resourceName = req.getName() || nameOfUrn(urn);
-    const found = await this.core.read(req.getId(), plain, this.callOptions(urn, 0, call));
+    const found = await this.core.read(req.getId(), plain, this.callOptions(urn, req.getTimeout(), call));
     const response = new proto.ReadResponse();
     // No properties in the answer: the library is gone, and the engine drops the resource.
     if (!found) return response;
@@ -213,7 +222,7 @@ export class ProviderService {
   }
 
   private sinks(urn: string): ReturnType<typeof resourceSinks> {
-    return resourceSinks(this.options.log, urn);
+    return resourceSinks(this.send, urn);
   }
 
   /** One operation's options: its deadline, its lines on the resource, and a stop when the engine hangs up. */
@@ -266,7 +275,7 @@ function propertyDiff(old: unknown, value: unknown, replaces: boolean): proto.Pr
 }
 
 function checkFailure(failure: { property: string; reason: string }): proto.CheckFailure {
-  return new proto.CheckFailure().setProperty(failure.property).setReason(failure.reason);
+  return new proto.CheckFailure().setProperty(failure.property).setReason(inPluginTerms(failure.reason));
 }
 
 /** Outputs with the secret outputs of the schema and the keys that arrived secret marked as secrets. */
@@ -292,7 +301,7 @@ function checkType(urn: string, type: string): void {
  * and a later `up` or destroy deals with it; anything else is its message.
  */
 export function statusOf(err: unknown): Partial<grpc.StatusObject> {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = inPluginTerms(err instanceof Error ? err.message : String(err));
   if (!(err instanceof ResourceInitFailure)) return { code: grpc.status.UNKNOWN, details: message };
   const detail = new proto.ErrorResourceInitFailed();
   detail.setId(err.id);

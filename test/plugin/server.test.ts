@@ -73,7 +73,8 @@ describe("configuration", () => {
     expect(failures).toHaveLength(2);
     expect(failures[0]).toMatchObject({ property: "regoin" });
     expect(failures[0].reason).toContain("`regoin` is not a setting of the mps-fpdb provider");
-    expect(failures[1].reason).toContain("pollIntervalMs");
+    expect(failures[1].reason).toContain("`mps-fpdb:pollIntervalMs`");
+    expect(failures[1].reason).not.toContain("pulumi-mps-fpdb:");
   });
 
   it("DiffConfig reports the keys that changed, and none when only the version did", async () => {
@@ -153,6 +154,7 @@ describe("the lifecycle", () => {
     );
     // The process's own line has no resource.
     expect(fx.lines.find((l) => l.message.includes("Using MPS endpoint"))).toMatchObject({
+      message: expect.stringContaining("with credentials from stack config mps-fpdb:accessKey"),
       urn: "",
       severity: LogSeverity.INFO,
     });

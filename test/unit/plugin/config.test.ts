@@ -4,6 +4,7 @@ import {
   PLUGIN_ONLY_KEYS,
   configFromRequest,
   configSource,
+  inPluginTerms,
   unknownConfigKeys,
 } from "../../../plugin/config";
 import { secret } from "../../../plugin/properties";
@@ -66,6 +67,23 @@ describe("unknownConfigKeys", () => {
     expect(failures[0].property).toBe("regoin");
     expect(failures[0].reason).toMatch(
       /^`regoin` is not a setting of the mps-fpdb provider\. Remove it; the settings are `region`, /,
+    );
+  });
+});
+
+describe("inPluginTerms", () => {
+  it("names the keys a plugin user sets where the core names a dynamic provider's stack config", () => {
+    expect(
+      inPluginTerms(
+        "Set `alicloud:region` (pulumi config set alicloud:region cn-shanghai), or alicloud:accessKey/alicloud:secretKey; " +
+          "`pulumi-mps-fpdb:pollIntervalMs` is bad; pulumi-mps-fpdb:endpoint wins.",
+      ),
+    ).toBe(
+      "Set `mps-fpdb:region` (pulumi config set mps-fpdb:region cn-shanghai), or mps-fpdb:accessKey/mps-fpdb:secretKey; " +
+        "`mps-fpdb:pollIntervalMs` is bad; mps-fpdb:endpoint wins.",
+    );
+    expect(inPluginTerms("alicloud:regionX and alicloud:kmsKey stay")).toBe(
+      "alicloud:regionX and alicloud:kmsKey stay",
     );
   });
 });
