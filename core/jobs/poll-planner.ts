@@ -118,8 +118,8 @@ export class PollPlanner<V> {
   }
 
   /**
-   * Rules 5 and 6 apply to crowded lanes only: more waits than one call holds. With fewer, the calls are few and
-   * every wait is looked at on its own schedule.
+   * More waits than one call holds. Rules 3's sample and 5 apply to a crowded lane only, rule 6 to one that is
+   * not: with few waits the calls are few, every wait is looked at on its own schedule, and idle budget is spent.
    */
   get crowded(): boolean {
     return this.watches.size > MAX_IDS_PER_CALL;

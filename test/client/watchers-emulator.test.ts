@@ -1,6 +1,8 @@
 import { MpsApiError } from "../../core/errors";
+import { WaitScheduler } from "../../core/jobs/scheduler";
 import { GAP_FRACTION, POLL_SHARE, SLACK_FRACTION } from "../../core/jobs/scheduler-rule";
 import { JobWatcher, LibraryWatcher, noticingSubmits } from "../../core/jobs/watchers";
+import { RateLimiterRegistry } from "../../core/resilience/rate-limiter-registry";
 import { EmulatorFixture } from "./emulator-fixture";
 
 /**
@@ -144,5 +146,61 @@ describe("waits against the emulator with distributed durations", () => {
     } finally {
       await fixture.close();
     }
+  });
+});
+
+describe("polls and the client's other calls draw on one request budget", () => {
+  const JOB_SECONDS = 30;
+  let fixture: EmulatorFixture;
+  beforeAll(async () => {
+    fixture = await EmulatorFixture.start({ quota: 10, purgeSeconds: JOB_SECONDS });
+  });
+  afterAll(() => fixture.close());
+  beforeEach(() => fixture.emulator.admin.reset());
+
+  /** A lone Purge wait through a client and a scheduler that share one limiter registry (5 requests/s). */
+  async function loneWait(otherTraffic: boolean): Promise<{ looks: number; latencyMs: number }> {
+    const limiters = new RateLimiterRegistry({ clock: fixture.clock, requestsPerSecond: 5 });
+    const client = fixture.client({ limiters });
+    const scheduler = new WaitScheduler({ clock: fixture.clock, limiters });
+    const jobs = new JobWatcher(client, {
+      clock: fixture.clock,
+      scheduler,
+      endpointKey: fixture.emulator.endpoint,
+    });
+    let stopped = !otherTraffic;
+    // The client's other calls of the same action, as fast as its limiter lets them go: the budget is never idle.
+    const traffic = (async () => {
+      while (!stopped) await client.queryFpDbDeleteJobList();
+    })();
+    const fpDbId = fixture.emulator.admin.seedLibrary({ name: "lone" });
+    const { jobId } = await noticingSubmits(client, jobs, fixture.clock).submitFpDbDeleteJob({
+      fpDbId,
+      delType: "Purge",
+    });
+    let looks = 0;
+    await jobs.waitForJob(jobId, {
+      intervalMs: 1000,
+      timeoutMs: 600_000,
+      describe: "lone",
+      onPoll: () => (looks += 1),
+    });
+    const seenAt = fixture.clock.now();
+    stopped = true;
+    await traffic;
+    const job = fixture.emulator.admin.state().jobs.find((j) => j.jobId === jobId)!;
+    return { looks, latencyMs: seenAt - (Date.parse(job.submittedAt) + job.durationMs) };
+  }
+
+  it("GIVEN the endpoint's budget is idle THEN a lone wait is looked at a floor apart and seen within a floor of its end", async () => {
+    const { looks, latencyMs } = await loneWait(false);
+    expect(looks).toBeGreaterThanOrEqual(JOB_SECONDS);
+    expect(latencyMs).toBeLessThanOrEqual(1000);
+  });
+
+  it("GIVEN the client's other calls of the action keep its limiter busy THEN the lone wait spends nothing spare: rule 1's looks only", async () => {
+    const { looks } = await loneWait(true);
+    // Rule 1: a floor apart for 15 s, then a fifteenth of the time waited: 26 looks up to 30 s, not 30.
+    expect(looks).toBeLessThanOrEqual(27);
   });
 });
