@@ -6,7 +6,7 @@ import { isoSeconds, type Clock } from "../clock";
 import type { FpDbDeleteJob, SubmitFpDbDeleteJobRequest } from "../client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../errors";
 import type { Logger } from "../log";
-import { formatDuration, type WaitTiming } from "./poll";
+import { formatDuration, timeoutAdvice, type WaitTiming } from "./poll";
 import type { Services } from "./services";
 import type { JobTagEvidence } from "./verdicts";
 
@@ -100,6 +100,8 @@ export async function waitForOtherJob(
       intervalMs: options.timing.intervalMs,
       maxIntervalMs: options.timing.maxIntervalMs,
       timeoutMs: remainingMs,
+      timeoutSource: options.timing.timeoutSource,
+      signal: options.timing.signal,
       describe: options.describe,
     });
   } catch (err) {
@@ -123,7 +125,7 @@ export function stillBusy(
   return new WaitTimeoutError(
     `${options.describe} still has ${what} after waiting ${formatDuration(options.timing.timeoutMs)}, so the ` +
       `${request.delType} job was not submitted. Nothing is wrong with the request: run \`${rerun}\` again once ` +
-      `it has ended (QueryFpDBDeleteJobList shows its status), or raise jobTimeoutSeconds.` +
+      `it has ended (QueryFpDBDeleteJobList shows its status), or ${timeoutAdvice(options.timing)}.` +
       (cause instanceof MpsApiError && cause.requestId ? ` RequestId: ${cause.requestId}.` : ""),
     job?.jobId ?? request.fpDbId,
     job?.status ?? "unfinished",

@@ -4,6 +4,7 @@ import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { RESOURCE_TOKEN } from "../../plugin/package-schema";
 import { isSecret, secret } from "../../plugin/properties";
+import { outOfBandApi } from "../support/mps";
 import { PluginFixture, urnOf, type Props } from "./support/plugin-fixture";
 
 /**
@@ -323,6 +324,40 @@ describe("Cancel", () => {
       .catch((err: unknown) => err)) as grpc.ServiceError;
     expect(second.details).toContain("MPS CreateFpShotDB was not sent: the operation was cancelled");
     expect(fx.emulator.admin.counts().byAction.CreateFpShotDB?.total ?? 0).toBe(before);
+  });
+});
+
+describe("Cancel while a purge waits for another job", () => {
+  it("stops that wait too, and submits no Purge of its own", async () => {
+    const { id, outputs } = await createLibrary("lib", { purgeTrigger: "v1", jobTimeoutSeconds: 3_600 });
+    // Someone else's Purge, a day long: this update's Purge must wait for it to end before submitting.
+    fx.emulator.admin.setSettings({ jobSeconds: 86_400 });
+    const other = await outOfBandApi(fx.emulator.endpoint, {
+      clock: fx.clock,
+      random: () => 0.5,
+    }).submitFpDbDeleteJob({
+      fpDbId: id,
+      delType: "Purge",
+    });
+    const news = await fx.checked("lib", { purgeTrigger: "v2", jobTimeoutSeconds: 3_600 });
+    const updating = fx.update("lib", id, outputs, news).catch((err: grpc.ServiceError) => err);
+    let release!: () => void;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (fx.linesOf("lib").some((l) => l.includes(`Purge job ${other.jobId} for library ${id} (lib)`))) {
+          clearInterval(poll);
+          void fx.clock.track(new Promise<void>((r) => (release = r)));
+          resolve();
+        }
+      }, 1);
+    });
+    await fx.cancel();
+    const error = (await updating) as grpc.ServiceError;
+    release();
+    expect(error.details).toContain(`Stopped waiting for job ${other.jobId} for library ${id} (lib)`);
+    expect(error.details).toContain("the operation was cancelled");
+    await fx.clock.sleep(600_000);
+    expect(fx.emulator.admin.state().jobs.map((job) => job.jobId)).toEqual([other.jobId]);
   });
 });
 
