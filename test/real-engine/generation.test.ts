@@ -1,5 +1,5 @@
 /**
- * The engine's step generation, which the harness follows (`Deployment.generateStep`): the provider's Check and
+ * The engine's step generation, which the harness follows (`StepScheduler.generateStep`): the provider's Check and
  * Diff calls come one at a time, while the steps already decided run in parallel.
  */
 import * as fs from "node:fs";
