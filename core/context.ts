@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
 import { withStoredConfigHint } from "./client/stored-config-hint";
@@ -81,6 +82,9 @@ export class ProviderContext {
     logSink?: LogSink,
   ) {
     this.settings = resolveSettings(config, env);
+    // Every wait of the process listens to this signal, a thousand at once in a bulk run: Node's warning about
+    // more than ten listeners would be written to the engine as a line of ours.
+    setMaxListeners(0, this.cancellation.signal);
     this.log = new Logger(logSink);
     this.scheduler = new WaitScheduler({ clock, requestsPerSecond: this.settings.requestsPerSecond });
     this.progress = new ProgressReporter({
@@ -148,7 +152,10 @@ export class ProviderContext {
 
   /** The signal a call observes: the process's cancellation, and the call's own when it has one. */
   signalFor(own: AbortSignal | undefined): AbortSignal {
-    return own === undefined ? this.cancellation.signal : AbortSignal.any([this.cancellation.signal, own]);
+    if (own === undefined) return this.cancellation.signal;
+    const signal = AbortSignal.any([this.cancellation.signal, own]);
+    setMaxListeners(0, signal);
+    return signal;
   }
 
   private async buildServices(endpoint: ResolvedEndpoint, profile: string | undefined): Promise<Services> {

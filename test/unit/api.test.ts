@@ -1,9 +1,13 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { FingerprintLibraryCore } from "../../core/api";
 import { ConfigError } from "../../core/errors";
 import { SCHEMA } from "../../core/schema";
 import { UNKNOWN } from "../../core/values";
 import type { LogLevel } from "../../core/log";
 import { FakeClock } from "../support/fake-clock";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The core's API without MPS: the configure gate, previews, cancellation and where lines go. */
 
@@ -98,6 +102,31 @@ describe("FingerprintLibraryCore", () => {
       purgeTrigger: "b",
     });
     expect(purging).toMatchObject({ purgeTrigger: "b", purgeJobId: UNKNOWN, jobHistory: UNKNOWN });
+  });
+
+  it("lets every wait of a bulk run listen for Cancel without a warning from Node", () => {
+    // In a process of its own: jest's sandbox neither sees Node's warnings nor shares its AbortSignal class.
+    // A dynamic provider's waits have no signal of their own, so all of them listen to the process's, and Node
+    // warns on stderr (which the provider host forwards to the CLI) past ten listeners.
+    const script = [
+      `const { ProviderContext } = require(${JSON.stringify(path.join(ROOT, "core", "context.ts"))});`,
+      `const { unlessAborted } = require(${JSON.stringify(path.join(ROOT, "core", "jobs", "poll.ts"))});`,
+      "const ctx = new ProviderContext({ get: () => undefined }, {});",
+      "const own = ctx.signalFor(new AbortController().signal);",
+      "const waits = [];",
+      "for (let i = 0; i < 50; i++) {",
+      "  for (const signal of [ctx.waitTiming({}).signal, own])",
+      "    waits.push(unlessAborted(new Promise(() => {}), signal, () => new Error('cancelled')));",
+      "}",
+      "ctx.cancel();",
+      "Promise.allSettled(waits).then((o) => console.log(o.filter((x) => x.status === 'rejected').length));",
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(run.stdout.trim()).toBe("100");
+    expect(run.stderr).not.toContain("MaxListenersExceededWarning");
   });
 
   it("after cancel, even one asked before configure, starts no write: a create is refused before sending", async () => {
