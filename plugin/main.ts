@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { installEngineWatch } from "../core/engine-watch";
 import { engineLog } from "./log";
-import { providerServer } from "./server";
+import { providerServer, type ProviderService } from "./server";
 
 /** Names under which this package's package.json may be found above the running file. */
 const PACKAGE_NAMES = ["pulumi-mps-fpdb", "pulumi-resource-mps-fpdb"];
@@ -34,10 +34,12 @@ export function pluginVersion(from: string = __dirname): string {
 }
 
 /** Starts the plugin: binds the server, prints the port, and serves until the engine goes away. */
-export async function start(args: readonly string[]): Promise<{ port: number; stop(): Promise<void> }> {
+export async function start(
+  args: readonly string[],
+): Promise<{ port: number; service: ProviderService; stop(): Promise<void> }> {
   const engineAddress = args.find((arg) => !arg.startsWith("-"));
   const log = engineLog(engineAddress);
-  const { server } = providerServer({ version: pluginVersion(), log: log.send });
+  const { server, service } = providerServer({ version: pluginVersion(), log: log.send });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
@@ -45,6 +47,7 @@ export async function start(args: readonly string[]): Promise<{ port: number; st
   );
   return {
     port,
+    service,
     stop: () =>
       new Promise<void>((resolve) => {
         log.close();
@@ -55,12 +58,25 @@ export async function start(args: readonly string[]): Promise<{ port: number; st
 
 if (require.main === module) {
   start(process.argv.slice(2)).then(
-    ({ port }) => {
+    ({ port, service }) => {
       // The engine reads the port from the first line; a number printed as text, nothing else on the line.
       process.stdout.write(`${port}\n`);
       // Once the engine is gone (its process ended, or stdout/stderr broke), no new write to MPS starts and the
       // process exits as soon as none is on the wire (core/engine-watch.ts).
-      installEngineWatch(true);
+      const watch = installEngineWatch(true);
+      // Ctrl-C in a terminal reaches the whole process group, this plugin included, while the CLI goes on to
+      // finish its running steps: Node's default (exit at once) would cut a submit in half and leave those steps
+      // without an answer. It is taken as the engine's Cancel instead, and the engine's Cancel follows anyway.
+      process.on("SIGINT", () => service.core.cancel());
+      // Asked to end: as Cancel, then out as soon as no write is on the wire.
+      process.on("SIGTERM", () => {
+        service.core.cancel();
+        const exitWhenIdle = (): void => {
+          if ((watch?.inFlight ?? 0) === 0) process.exit(0);
+          else setTimeout(exitWhenIdle, 50);
+        };
+        exitWhenIdle();
+      });
     },
     (err: unknown) => {
       process.stderr.write(`pulumi-resource-mps-fpdb could not start: ${String(err)}\n`);

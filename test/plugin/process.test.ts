@@ -138,6 +138,47 @@ it("prints its port first, serves the provider, and sends its lines to the engin
   }
 });
 
+it("takes SIGINT as Cancel and keeps answering, and ends on SIGTERM", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, engine.address], {
+    cwd: ROOT,
+    env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  const port = await firstLine(child);
+  const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  try {
+    const configure = new proto.ConfigureRequest();
+    configure.setArgs(
+      toStruct({
+        region: "cn-hangzhou",
+        accessKey: DEFAULT_ACCESS_KEY_ID,
+        secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
+        endpoint: emulator.endpoint,
+      }),
+    );
+    await call(client, "configure", configure);
+    child.kill("SIGINT");
+    const check = new proto.CheckRequest();
+    check.setUrn(urnOf("lib"));
+    check.setNews(toStruct({}));
+    // Still serving: the call after the signal is answered.
+    const checked = await call<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
+    const create = new proto.CreateRequest();
+    create.setUrn(urnOf("lib"));
+    create.setProperties(checked.getInputs());
+    await expect(call(client, "create", create)).rejects.toMatchObject({
+      details: expect.stringContaining("MPS CreateFpShotDB was not sent: the operation was cancelled"),
+    });
+    expect(emulator.admin.state().libraries).toEqual([]);
+  } finally {
+    client.close();
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+});
+
 it("exits once the process that started it is gone", async () => {
   // A stand-in engine: a shell that starts the plugin, says its pid, and is then killed.
   const shell = spawn(
