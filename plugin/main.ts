@@ -64,19 +64,19 @@ if (require.main === module) {
       // Once the engine is gone (its process ended, or stdout/stderr broke), no new write to MPS starts and the
       // process exits as soon as none is on the wire (core/engine-watch.ts).
       const watch = installEngineWatch(true);
-      // Ctrl-C in a terminal reaches the whole process group, this plugin included, while the CLI goes on to
-      // finish its running steps: Node's default (exit at once) would cut a submit in half and leave those steps
-      // without an answer. It is taken as the engine's Cancel instead, and the engine's Cancel follows anyway.
-      process.on("SIGINT", () => service.core.cancel());
-      // Asked to end: as Cancel, then out as soon as no write is on the wire.
-      process.on("SIGTERM", () => {
-        service.core.cancel();
+      // The CLI closes a plugin with SIGINT (to its process group, which is the plugin's own), then SIGKILL five
+      // seconds later; Node's default would end the process at once, cutting a submit to MPS in half. Both
+      // signals are taken as Cancel, and the process ends as soon as no write is on the wire.
+      const stop = (signal: NodeJS.Signals): void => {
+        service.interrupted(signal);
         const exitWhenIdle = (): void => {
           if ((watch?.inFlight ?? 0) === 0) process.exit(0);
-          else setTimeout(exitWhenIdle, 50);
+          else setTimeout(exitWhenIdle, 20);
         };
         exitWhenIdle();
-      });
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
     },
     (err: unknown) => {
       process.stderr.write(`pulumi-resource-mps-fpdb could not start: ${String(err)}\n`);

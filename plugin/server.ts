@@ -10,6 +10,7 @@ import { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { FingerprintLibraryCore, ResourceInitFailure, type CallOptions, type Props } from "../core/api";
 import type { Clock, Random } from "../core/clock";
 import { resolveSettings } from "../core/config/settings";
@@ -60,6 +61,17 @@ export class ProviderService {
       clock: options.clock,
       random: options.random,
       logSink: processSink(this.send),
+    });
+  }
+
+  /** The process was asked to end: as Cancel, said once on the stack's row. */
+  interrupted(signal: string): void {
+    this.core.cancel();
+    this.send({
+      severity: LogSeverity.INFO,
+      message: `[mps-fpdb] ${signal}: no new request to MPS starts; the plugin ends once none is on the wire`,
+      urn: "",
+      ephemeral: false,
     });
   }
 

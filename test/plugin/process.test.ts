@@ -138,46 +138,57 @@ it("prints its port first, serves the provider, and sends its lines to the engin
   }
 });
 
-it("takes SIGINT as Cancel and keeps answering, and ends on SIGTERM", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, engine.address], {
-    cwd: ROOT,
-    env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const port = await firstLine(child);
-  const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  try {
-    const configure = new proto.ConfigureRequest();
-    configure.setArgs(
-      toStruct({
-        region: "cn-hangzhou",
-        accessKey: DEFAULT_ACCESS_KEY_ID,
-        secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
-        endpoint: emulator.endpoint,
-      }),
-    );
-    await call(client, "configure", configure);
-    child.kill("SIGINT");
-    const check = new proto.CheckRequest();
-    check.setUrn(urnOf("lib"));
-    check.setNews(toStruct({}));
-    // Still serving: the call after the signal is answered.
-    const checked = await call<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
-    const create = new proto.CreateRequest();
-    create.setUrn(urnOf("lib"));
-    create.setProperties(checked.getInputs());
-    await expect(call(client, "create", create)).rejects.toMatchObject({
-      details: expect.stringContaining("MPS CreateFpShotDB was not sent: the operation was cancelled"),
+it.each(["SIGINT", "SIGTERM"] as const)(
+  "on %s (how the CLI closes a plugin) lets the write on the wire finish, starts none, and exits",
+  async (signal) => {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, engine.address], {
+      cwd: ROOT,
+      env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    expect(emulator.admin.state().libraries).toEqual([]);
-  } finally {
-    client.close();
-  }
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.kill("SIGTERM");
-  expect(await exited).toBe(0);
-});
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const port = await firstLine(child);
+    const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+      const configure = new proto.ConfigureRequest();
+      configure.setArgs(
+        toStruct({
+          region: "cn-hangzhou",
+          accessKey: DEFAULT_ACCESS_KEY_ID,
+          secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
+          endpoint: emulator.endpoint,
+          pollIntervalMs: 10,
+        }),
+      );
+      await call(client, "configure", configure);
+      const check = new proto.CheckRequest();
+      check.setUrn(urnOf("lib"));
+      check.setNews(toStruct({}));
+      const checked = await call<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
+      // The create's answer is held back: the write is on the wire when the signal comes.
+      emulator.admin.addFault({ type: "latency", action: "CreateFpShotDB", latencyMs: 2_000 });
+      const create = new proto.CreateRequest();
+      create.setUrn(urnOf("lib"));
+      create.setProperties(checked.getInputs());
+      void call(client, "create", create).catch(() => undefined);
+      await eventually(() => emulator.admin.state().libraries.length === 1);
+      child.kill(signal);
+      await eventually(() =>
+        engine.logs.some((l) => l.message.includes(`${signal}: no new request to MPS starts`)),
+      );
+      // Handled, and still there: the create's answer has not come back yet.
+      expect(child.exitCode).toBeNull();
+      expect(await exited).toBe(0);
+      // The write ended before the process did, and nothing else was sent: no wait, no second write.
+      const [library] = emulator.admin.state().libraries;
+      expect(library.name).toBe("lib");
+      expect(emulator.admin.counts().byAction.CreateFpShotDB?.total).toBe(1);
+    } finally {
+      client.close();
+    }
+  },
+);
 
 it("exits once the process that started it is gone", async () => {
   // A stand-in engine: a shell that starts the plugin, says its pid, and is then killed.
