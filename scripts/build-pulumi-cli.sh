@@ -5,6 +5,10 @@
 #   pulumi-language-nodejs          tools/pulumi/language-host, bundled with its dependencies into one file (the Go
 #                                   module of Pulumi's own host is not served by the proxy this project can reach)
 #   pulumi-resource-pulumi-nodejs   the script the sdk/v3 module ships under nodejs/dist
+#   pulumi-language-python          tools/pulumi/language-host-python, a Go stand-in for Pulumi's Python host (whose
+#                                   module the proxy does not serve either), beside pulumi-language-python-exec, the
+#                                   script the sdk/v3 module ships under python/cmd, which it runs with the program's
+#                                   Python
 #   pulumi-language-yaml            Pulumi's YAML host, built by scripts/build-pulumi-yaml.sh (run at the end)
 # The folder is self-contained: nothing in it points back into this clone or needs the clone's node_modules, so it
 # keeps working when the clone moves or is reinstalled, and can be copied elsewhere (the build proves it on a copy).
@@ -107,6 +111,20 @@ WRAPPER
 chmod 0755 "$out/pulumi-language-nodejs.partial"
 mv "$out/pulumi-language-nodejs.partial" "$out/pulumi-language-nodejs"
 
+# Built on every run like the Node host (Go's cache makes it a link step): a static Go binary needs nothing from
+# this clone, and the exec script beside it is where the host looks for it.
+if ! (
+  cd "$module"
+  GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go_bin" build \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+    -o "$out/pulumi-language-python.partial" ./language-host-python
+); then
+  rm -f "$out/pulumi-language-python.partial"
+  give_up "go build of the Python language host (tools/pulumi/language-host-python) failed (see above)"
+fi
+mv "$out/pulumi-language-python.partial" "$out/pulumi-language-python"
+install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$out/pulumi-language-python-exec"
+
 # Proof that the language host needs nothing from this clone: a copy in a folder with no node_modules above it
 # must load every module it uses (`-version` runs after all of them are loaded).
 check_dir="$(mktemp -d)"
@@ -118,7 +136,7 @@ if ! answer="$(cd "$check_dir" && NODE_PATH= "$check_dir/pulumi-language-nodejs"
 fi
 
 echo "$stamp" >"$out/.stamp"
-echo "build-pulumi-cli: $out/pulumi $("$out/pulumi" version), plugins: pulumi-language-nodejs (bundled, self-contained), pulumi-resource-pulumi-nodejs"
+echo "build-pulumi-cli: $out/pulumi $("$out/pulumi" version), plugins: pulumi-language-nodejs (bundled, self-contained), pulumi-resource-pulumi-nodejs, pulumi-language-python (+ -exec)"
 
 # The YAML language host, from a Go module of its own (the script says why), into the same folder.
 if $optional; then

@@ -6,12 +6,12 @@
  * because it needs Go (which the tier requires for its CLI), the module proxy once, PyPI once, and a minute or two.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generate } from "../../scripts/gen-sdk";
 import { REPO_ROOT, requireCli } from "./support/cli";
+import { installPythonSdk, PYTHON_SDK_REQUIREMENTS, pythonVenv } from "./support/plugin";
 
 jest.setTimeout(600_000);
 
@@ -124,48 +124,9 @@ it("the Node SDK compiles with tsc against the repository's @pulumi/pulumi and e
   });
 });
 
-/**
- * A virtual environment with `pulumi` from PyPI at the pinned version, made once per list of requirements under
- * .cache and reused: made in a temporary folder and renamed into place, so an interrupted setup never leaves a
- * half-made one to reuse. Only `python -m pip` is run in it, which does not mind the rename (the scripts in its
- * bin/ name the temporary folder).
- */
-function pythonVenv(): string {
-  // setuptools and wheel let the SDK install without build isolation, so without PyPI after the first time.
-  const requirements = [
-    `pulumi==${PULUMI_VERSION}`,
-    "setuptools>=61",
-    "wheel",
-    "parver>=0.2.1",
-    "semver>=2.8.1",
-  ];
-  const recipe = createHash("sha256").update(requirements.join("\n")).digest("hex").slice(0, 8);
-  const venv = path.join(REPO_ROOT, ".cache", "python-sdk-venv", `pulumi-${PULUMI_VERSION}-${recipe}`);
-  const python = path.join(venv, "bin", "python");
-  if (fs.existsSync(python)) return python;
-  fs.mkdirSync(path.dirname(venv), { recursive: true });
-  const making = fs.mkdtempSync(`${venv}.making-`);
-  try {
-    run("python3", ["-m", "venv", making], REPO_ROOT);
-    run(path.join(making, "bin", "python"), ["-m", "pip", "install", "--quiet", ...requirements], REPO_ROOT);
-    fs.renameSync(making, venv);
-  } catch (err) {
-    fs.rmSync(making, { recursive: true, force: true });
-    throw err;
-  }
-  return python;
-}
-
 it("the Python SDK installs with pulumi from PyPI and imports, with snake_case names", () => {
-  const python = pythonVenv();
-  // A copy: pip writes build folders next to the sources.
-  const copy = path.join(tmp, "python");
-  fs.cpSync(path.join(SDK_DIR, "python"), copy, { recursive: true });
-  run(
-    python,
-    ["-m", "pip", "install", "--quiet", "--no-build-isolation", "--force-reinstall", "--no-deps", copy],
-    tmp,
-  );
+  const python = path.join(pythonVenv(PYTHON_SDK_REQUIREMENTS), "bin", "python");
+  installPythonSdk(python, tmp);
   // Its declared dependencies are all present at versions it accepts.
   run(python, ["-m", "pip", "check"], tmp);
   const probe = run(

@@ -13,13 +13,18 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-/** What the folder must hold: the CLI, and the plugins it looks for beside itself (YAML runs the plugin's programs). */
+/**
+ * What the folder must hold: the CLI, and the plugins it looks for beside itself (YAML and Python run the plugin's
+ * programs; the Python host runs the exec script beside it).
+ */
 const FILES = [
   "pulumi",
   "pulumi-language-nodejs",
   "pulumi-language-nodejs.js",
   "pulumi-resource-pulumi-nodejs",
   "pulumi-language-yaml",
+  "pulumi-language-python",
+  "pulumi-language-python-exec",
 ];
 
 function cliDir() {
