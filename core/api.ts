@@ -4,6 +4,7 @@
  * it; whatever the resource does is decided here or below, never in a front end.
  */
 import { systemClock, type Clock, type Random } from "./clock";
+import type { TransportFactory } from "./client/transport";
 import type { ConfigSource } from "./config/settings";
 import { ProviderContext } from "./context";
 import { diffLibrary, type DiffDecision } from "./diff";
@@ -32,6 +33,8 @@ export interface CoreDependencies {
   random?: Random;
   /** Where the process's lines go (default: stdout for info, stderr for warnings and errors). */
   logSink?: LogSink;
+  /** How requests reach MPS (default: the openapi-client transport). */
+  transport?: TransportFactory;
 }
 
 /** `check`'s answer: the inputs to record, one failure per bad property, and accepted values worth a warning. */
@@ -80,7 +83,7 @@ export class FingerprintLibraryCore {
         this.deps.env ?? process.env,
         this.deps.clock ?? systemClock,
         this.deps.random ?? Math.random,
-        this.deps.logSink,
+        { logSink: this.deps.logSink, transport: this.deps.transport },
       );
       if (this.cancelRequested) this.context.cancel();
     } catch (err) {

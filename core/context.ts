@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { systemClock, type Clock, type Random } from "./clock";
 import { createMpsClient } from "./client/mps-client";
+import type { TransportFactory } from "./client/transport";
 import { withStoredConfigHint } from "./client/stored-config-hint";
 import { resolveCredentials } from "./config/credentials";
 import {
@@ -72,20 +73,26 @@ export class ProviderContext {
   readonly scheduler: WaitScheduler;
   private readonly services = new Map<string, Promise<Services>>();
   private readonly cancellation = new AbortController();
+  private readonly transport?: TransportFactory;
 
   constructor(
     readonly config: ConfigSource,
     readonly env: NodeJS.ProcessEnv,
     readonly clock: Clock = systemClock,
     readonly random: Random = Math.random,
-    /** Where the process's lines go (default: stdout and stderr, which the dynamic provider host forwards). */
-    logSink?: LogSink,
+    options: {
+      /** Where the process's lines go (default: stdout and stderr, which the dynamic provider host forwards). */
+      logSink?: LogSink;
+      /** How requests reach MPS (default: the openapi-client transport); tests and benchmarks pass their own. */
+      transport?: TransportFactory;
+    } = {},
   ) {
     this.settings = resolveSettings(config, env);
     // Every wait of the process listens to this signal, a thousand at once in a bulk run: Node's warning about
     // more than ten listeners would be written to the engine as a line of ours.
     setMaxListeners(0, this.cancellation.signal);
-    this.log = new Logger(logSink);
+    this.log = new Logger(options.logSink);
+    this.transport = options.transport;
     this.scheduler = new WaitScheduler({ clock, requestsPerSecond: this.settings.requestsPerSecond });
     this.progress = new ProgressReporter({
       clock,
@@ -177,6 +184,7 @@ export class ProviderContext {
       endpoint: endpoint.url,
       credential: credentials.credential,
       ...clientTuning(this.settings),
+      transportFactory: this.transport,
       clock: this.clock,
       random: this.random,
       onRetry: (info) => retries.retrying(retryEvent(info, this.settings.maxAttempts)),

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { FingerprintLibraryCore, ResourceInitFailure, type Props } from "../core/api";
 import type { Clock, Random } from "../core/clock";
+import type { TransportFactory } from "../core/client/transport";
 import { forProviderHost } from "../core/errors";
 import type { LogSink } from "../core/log";
 
@@ -11,6 +12,8 @@ export interface ProviderDependencies {
   random?: Random;
   /** Where the provider's lines go (default: stdout and stderr, which the provider host forwards to the CLI). */
   logSink?: LogSink;
+  /** How requests reach MPS (default: the openapi-client transport). */
+  transport?: TransportFactory;
 }
 
 /**

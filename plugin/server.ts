@@ -13,6 +13,7 @@ import { Status } from "@pulumi/pulumi/proto/status_pb";
 import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { FingerprintLibraryCore, ResourceInitFailure, type CallOptions, type Props } from "../core/api";
 import type { Clock, Random } from "../core/clock";
+import type { TransportFactory } from "../core/client/transport";
 import { resolveSettings } from "../core/config/settings";
 import { SCHEMA } from "../core/schema";
 import {
@@ -35,6 +36,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   random?: Random;
+  /** How requests reach MPS (default: the openapi-client transport); benchmarks pass their own. */
+  transport?: TransportFactory;
 }
 
 /** The logical name in a URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
@@ -61,6 +64,7 @@ export class ProviderService {
       clock: options.clock,
       random: options.random,
       logSink: processSink(this.send),
+      transport: options.transport,
     });
   }
 

@@ -129,6 +129,36 @@ describe("FingerprintLibraryCore", () => {
     expect(run.stderr).not.toContain("MaxListenersExceededWarning");
   });
 
+  it("sends requests through the transport it is given", async () => {
+    const built: string[] = [];
+    const sent: string[] = [];
+    const api = new FingerprintLibraryCore({
+      env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+      clock: new FakeClock(),
+      random: () => 0.5,
+      logSink: () => undefined,
+      transport: (options) => {
+        built.push(options.endpoint);
+        return {
+          endpointHost: new URL(options.endpoint).host,
+          call: async (action) => {
+            sent.push(action);
+            return {
+              RequestId: "r-1",
+              FpShotDB: { FpDBId: "0123456789abcdef0123456789abcdef", Status: "active" },
+            };
+          },
+        };
+      },
+    });
+    api.configure({ get: (key) => STATIC_KEYS[key] });
+    const { inputs } = await api.check({ resourceName: "lib" });
+    const created = await api.create(inputs);
+    expect(built).toEqual(["http://127.0.0.1:1"]);
+    expect(sent).toEqual(["CreateFpShotDB"]);
+    expect(created.id).toBe("0123456789abcdef0123456789abcdef");
+  });
+
   it("after cancel, even one asked before configure, starts no write: a create is refused before sending", async () => {
     const api = core();
     api.cancel();
