@@ -1,8 +1,8 @@
 /**
  * The examples other than the quickstart (quickstart.test.ts) through the real CLI, as their READMEs tell a user
  * to run them: adopt-existing, purge-on-release and gitops (its index.ts, and automation.ts, which drives the same
- * program through the Automation API and so through the CLI on PATH, as its CI workflow does); and the program
- * the README itself shows.
+ * program through the Automation API and so through the CLI on PATH, as its CI workflow does); the program
+ * the README itself shows; and the provider plugin's python and yaml examples, each by its README's commands.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,9 +15,18 @@ import {
   type RunningEmulator,
 } from "../../emulator";
 import { hostEnv } from "../support/lifecycle";
-import { CLI_DIR, createWorkspace, EXAMPLES_DIR, REPO_ROOT, requireCli } from "./support/cli";
+import {
+  CLI_DIR,
+  createWorkspace,
+  EXAMPLES_DIR,
+  REPO_ROOT,
+  requireCli,
+  type CliResult,
+  type Workspace,
+} from "./support/cli";
 import { callsSince, writesIn } from "./support/emulator-calls";
 import { opsByName } from "./support/fixture";
+import { linkPythonVenv, PLUGIN_TYPE, requirePlugin } from "./support/plugin";
 
 jest.setTimeout(300_000);
 
@@ -217,4 +226,71 @@ test("the README's own program: up with no undefined-output warning, a purge, a 
     await ws.close();
     fs.rmSync(source, { recursive: true, force: true });
   }
+});
+
+/**
+ * A plugin example run by the commands of its README's "Run it" block, in order, against the emulator (its port
+ * put in for `<port>`): the `pulumi config set` lines, `pulumi up`, the purgeTrigger change and the second up, and
+ * `pulumi destroy`. The stack is the workspace's own, and the plugin comes from dist/plugin-package named in
+ * Pulumi.yaml (installing the README's tarball is plugin-install.test.ts's subject).
+ */
+async function runPluginExample(
+  name: string,
+  libraryName: string,
+  prepare: (ws: Workspace, tmp: string) => void = () => undefined,
+): Promise<void> {
+  requirePlugin();
+  const readme = fs.readFileSync(path.join(EXAMPLES_DIR, name, "README.md"), "utf8");
+  const block = readme.split("```").find((part) => part.includes("pulumi stack init")) ?? "";
+  const commands = block
+    .split("\n")
+    .map((line) => line.replace(/#.*$/, "").trim())
+    .filter((line) => line.startsWith("pulumi "));
+  expect(commands).toEqual(
+    expect.arrayContaining(["pulumi up", "pulumi config set purgeTrigger release-2", "pulumi destroy"]),
+  );
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `mps-fpdb-example-${name}-`));
+  const ws = await createWorkspace({ program: name, emulator, provider: "plugin" });
+  try {
+    prepare(ws, tmp);
+    const port = new URL(emulator.endpoint).port;
+    const ups: CliResult[] = [];
+    let fpDbId = "";
+    for (const command of commands) {
+      const args = command.replace("<port>", port).split(/\s+/).slice(1);
+      if (args[0] === "stack") continue;
+      if (args[0] === "config") {
+        await ws.run(args);
+      } else if (args[0] === "up") {
+        ups.push(await ws.up(["--skip-preview"]));
+        if (ups.length === 1) fpDbId = String((await ws.resources(PLUGIN_TYPE))[0]?.id);
+      } else if (args[0] === "destroy") {
+        const before = emulator.admin.counts();
+        const destroy = await ws.destroy(["--skip-preview"]);
+        expect(opsByName(destroy.steps)).toEqual({ catalogue: "delete" });
+        expect(writesIn(callsSince(emulator, before))).toEqual({ SubmitFpDBDeleteJob: 1 });
+      } else {
+        throw new Error(`${name}/README.md runs ${command}, which this test does not know`);
+      }
+    }
+    expect(ups.map((up) => opsByName(up.steps))).toEqual([{ catalogue: "create" }, { catalogue: "update" }]);
+    const purges = emulator.admin.state().jobs.filter((j) => j.fpDbId === fpDbId && j.delType === "Purge");
+    expect(purges).toEqual([expect.objectContaining({ status: "Success" })]);
+    expect(emulator.admin.state().libraries.find((l) => l.fpDbId === fpDbId)).toMatchObject({
+      name: libraryName,
+      deleted: true,
+    });
+    expect(await ws.resources(PLUGIN_TYPE)).toEqual([]);
+  } finally {
+    await ws.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+test("python: its README's config, up, purge and destroy through the plugin and the generated SDK", async () => {
+  await runPluginExample("python", "python-catalogue", (ws, tmp) => linkPythonVenv(ws.programDir, tmp));
+});
+
+test("yaml: its README's config, up, purge and destroy through the plugin, no SDK", async () => {
+  await runPluginExample("yaml", "yaml-catalogue");
 });

@@ -11,13 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Workspace } from "./support/cli";
-import {
-  installPythonSdk,
-  pluginSuite,
-  PYTHON_SDK_REQUIREMENTS,
-  pythonVenv,
-  singleLibrarySteps,
-} from "./support/plugin";
+import { linkPythonVenv, pluginSuite, singleLibrarySteps } from "./support/plugin";
 
 jest.setTimeout(300_000);
 
@@ -28,11 +22,8 @@ let ws: Workspace;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mps-fpdb-python-sdk-"));
-  const venv = pythonVenv(PYTHON_SDK_REQUIREMENTS);
-  installPythonSdk(path.join(venv, "bin", "python"), tmp);
   ws = await suite.workspace("plugin-python");
-  // Where Pulumi.yaml's `virtualenv: venv` points, as a user's `python3 -m venv venv` would have made it.
-  fs.symlinkSync(venv, path.join(ws.programDir, "venv"), "dir");
+  linkPythonVenv(ws.programDir, tmp);
 });
 
 afterAll(() => {

@@ -11,6 +11,7 @@
  *   linesAround(output, needle)  the CLI output around the first line naming `needle`, to print what users see
  *   pythonVenv(requirements)     a cached virtual environment with `pulumi` from PyPI and `requirements`
  *   installPythonSdk(python, tmp) sdk/python installed into that environment (a copy of it, built in `tmp`)
+ *   linkPythonVenv(dir, tmp)     `venv` in a program's folder: that environment, with sdk/python installed
  *   singleLibrarySteps(o)        the steps of the life every language's one-library program goes through
  *   singleLibraryScenario(o)     those steps as tests titled by the language
  */
@@ -184,6 +185,16 @@ export function installPythonSdk(python: string, tmp: string): void {
     ["-m", "pip", "install", "--quiet", "--no-build-isolation", "--force-reinstall", "--no-deps", copy],
     tmp,
   );
+}
+
+/**
+ * Links `venv` in a Python program's folder (Pulumi.yaml `virtualenv: venv`) to the cached environment with
+ * `pulumi` and the committed sdk/python installed, what a user's `python3 -m venv venv` and pip installs make.
+ */
+export function linkPythonVenv(programDir: string, tmp: string): void {
+  const venv = pythonVenv(PYTHON_SDK_REQUIREMENTS);
+  installPythonSdk(path.join(venv, "bin", "python"), tmp);
+  fs.symlinkSync(venv, path.join(programDir, "venv"), "dir");
 }
 
 /** What differs between the languages' one-library programs (fixtures/plugin-yaml, fixtures/plugin-python). */
