@@ -9,6 +9,8 @@
 #                                   module the proxy does not serve either), beside pulumi-language-python-exec, the
 #                                   script the sdk/v3 module ships under python/cmd, which it runs with the program's
 #                                   Python
+#   pulumi-language-go              tools/pulumi/language-host-go, a Go module of its own standing in for Pulumi's
+#                                   Go host (not served by the proxy either): it builds Go programs with `go build`
 #   pulumi-language-yaml            Pulumi's YAML host, built by scripts/build-pulumi-yaml.sh (run at the end)
 # The folder is self-contained: nothing in it points back into this clone or needs the clone's node_modules, so it
 # keeps working when the clone moves or is reinstalled, and can be copied elsewhere (the build proves it on a copy).
@@ -111,11 +113,11 @@ WRAPPER
 chmod 0755 "$out/pulumi-language-nodejs.partial"
 mv "$out/pulumi-language-nodejs.partial" "$out/pulumi-language-nodejs"
 
-# Built on every run like the Node host (Go's cache makes it a link step): a static Go binary needs nothing from
-# this clone, and the exec script beside it is where the host looks for it.
+# The Python host: built on every run like the Node host (Go's cache makes it a link step), static (no cgo), so it
+# needs nothing from this clone, and the exec script beside it is where it looks for it.
 if ! (
   cd "$module"
-  GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go_bin" build \
+  CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go_bin" build \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     -o "$out/pulumi-language-python.partial" ./language-host-python
 ); then
@@ -124,6 +126,19 @@ if ! (
 fi
 mv "$out/pulumi-language-python.partial" "$out/pulumi-language-python"
 install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$out/pulumi-language-python-exec"
+
+# The Go language host: built on every run (Go's cache makes it a link step), static (no cgo) so the folder stays
+# movable, and stamped with the release it stands in for, which it must answer to -version.
+if ! (
+  cd "$root/tools/pulumi/language-host-go"
+  CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local "$go_bin" build \
+    -ldflags "-X main.version=$version" \
+    -o "$out/pulumi-language-go.partial" .
+) || [ "$("$out/pulumi-language-go.partial" -version)" != "$version" ]; then
+  rm -f "$out/pulumi-language-go.partial"
+  give_up "go build of the Go language host (tools/pulumi/language-host-go) failed (see above)"
+fi
+mv "$out/pulumi-language-go.partial" "$out/pulumi-language-go"
 
 # Proof that the language host needs nothing from this clone: a copy in a folder with no node_modules above it
 # must load every module it uses (`-version` runs after all of them are loaded).

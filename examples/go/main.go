@@ -4,7 +4,7 @@
 // Stack config of the program (project namespace mps-fpdb-go):
 //
 //	libraryName    name of the library to create (default "go-catalogue")
-//	purgeTrigger   setting or changing it empties the library with one Purge job (an in-place update)
+//	trigger        the library's purgeTrigger: setting or changing it empties the library with one Purge job
 //	updateTimeout  customTimeouts for that update, e.g. "10m" (default: the provider's jobTimeoutSeconds, 30 min)
 //
 // The provider's own settings are the stack's mps-fpdb: config (region, endpoint, accessKey, secretKey, profile,
@@ -49,10 +49,11 @@ func declare(ctx *pulumi.Context) (*Stack, error) {
 		LibraryName: pulumi.String(libraryName),
 		// Created by the stack, so destroy deletes it (the default; written out because it is what destroy does).
 		DeletionPolicy: mpsfpdb.DeletionPolicyDelete,
-		UserData:       pulumi.String("go example"),
+		// userData is left unset: the provider then tags each job it submits, which lets a run that was interrupted
+		// or timed out resume its job instead of submitting another.
 	}
 	// Left unset until the first purge: setting it for the first time empties the library too.
-	if trigger := cfg.Get("purgeTrigger"); trigger != "" {
+	if trigger := cfg.Get("trigger"); trigger != "" {
 		args.PurgeTrigger = pulumi.String(trigger)
 	}
 	library, err := mpsfpdb.NewFingerprintLibrary(ctx, "catalogue", args,

@@ -141,7 +141,7 @@ func TestLibraryAndExplicitProviderFromStackConfig(t *testing.T) {
 		"mps-fpdb:pollIntervalMs":    "20",
 		"mps-fpdb:requestsPerSecond": "12.5",
 		"mps-fpdb-go:libraryName":    "go-test-catalogue",
-		"mps-fpdb-go:purgeTrigger":   "r1",
+		"mps-fpdb-go:trigger":        "r1",
 		"mps-fpdb-go:updateTimeout":  "3s",
 	}, []string{"mps-fpdb:secretKey"})
 
@@ -188,7 +188,7 @@ func TestLibraryAndExplicitProviderFromStackConfig(t *testing.T) {
 	if library.TypeToken != "mps-fpdb:index:FingerprintLibrary" || !library.Custom {
 		t.Errorf("library registered as %q (custom %v)", library.TypeToken, library.Custom)
 	}
-	wantLibraryKeys := []string{"deletionPolicy", "libraryName", "purgeTrigger", "userData"}
+	wantLibraryKeys := []string{"deletionPolicy", "libraryName", "purgeTrigger"}
 	if got := keys(library.Inputs); !equal(got, wantLibraryKeys) {
 		t.Errorf("library inputs %v, want %v", got, wantLibraryKeys)
 	}
@@ -196,7 +196,6 @@ func TestLibraryAndExplicitProviderFromStackConfig(t *testing.T) {
 		"libraryName":    "go-test-catalogue",
 		"purgeTrigger":   "r1",
 		"deletionPolicy": "Delete",
-		"userData":       "go example",
 	} {
 		if got := library.Inputs[resource.PropertyKey(key)]; !got.IsString() || got.StringValue() != want {
 			t.Errorf("library input %s = %v, want %q", key, got, want)
@@ -225,7 +224,7 @@ func TestDefaultsWithoutConfig(t *testing.T) {
 		t.Errorf("provider inputs %v, want none", got)
 	}
 	library := registered["catalogue"]
-	if got := keys(library.Inputs); !equal(got, []string{"deletionPolicy", "libraryName", "userData"}) {
+	if got := keys(library.Inputs); !equal(got, []string{"deletionPolicy", "libraryName"}) {
 		t.Errorf("library inputs %v: purgeTrigger must stay unset until the stack sets it", got)
 	}
 	if got := library.Inputs["libraryName"]; got.StringValue() != "go-catalogue" {

@@ -14,6 +14,8 @@
  *   linkPythonVenv(dir, tmp)     `venv` in a program's folder: that environment, with sdk/python installed
  *   singleLibrarySteps(o)        the steps of the life every language's one-library program goes through
  *   singleLibraryScenario(o)     those steps as tests titled by the language
+ *   requireGoHost()              throws, naming the fix, when the test CLI's pulumi-language-go is missing
+ *   useRepositoryGoSdk(dir)      points a copied Go program's replace directive at this clone's sdk/go
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -26,6 +28,8 @@ import {
   type RunningEmulator,
 } from "../../../emulator";
 import {
+  CLI_DIR,
+  CLI_VERSION,
   createWorkspace,
   PLUGIN_DIR,
   REPO_ROOT,
@@ -33,6 +37,7 @@ import {
   type Workspace,
   type WorkspaceOptions,
 } from "./cli";
+import { GO_MODULE_PATH } from "../../../plugin/package-schema";
 import { callsSince, writesIn } from "./emulator-calls";
 import { opsByName, stepLines } from "./fixture";
 
@@ -393,4 +398,27 @@ export function singleLibraryScenario(o: SingleLibraryProgram): void {
     steps.importLibrary,
   );
   test(`${label} destroy deletes the created library and keeps the imported one`, steps.destroy);
+}
+
+/** The Go language host beside the test CLI (tools/pulumi/language-host-go, built by build-pulumi-cli.sh). */
+export function requireGoHost(): string {
+  const host = path.join(CLI_DIR, "pulumi-language-go");
+  const answer = fs.existsSync(host)
+    ? execFileSync(host, ["-version"], { encoding: "utf8" }).trim()
+    : "missing";
+  if (answer !== CLI_VERSION) {
+    throw new Error(`${host} answered "${answer}", not ${CLI_VERSION}: run npm run build:pulumi-cli`);
+  }
+  return host;
+}
+
+/**
+ * A Go program copied out of the repository names the SDK by a relative replace directive that no longer
+ * reaches it: point it at this clone's sdk/go, as a user of an unpublished SDK does (docs/sdks.md).
+ */
+export function useRepositoryGoSdk(programDir: string): void {
+  execFileSync("go", ["mod", "edit", `-replace=${GO_MODULE_PATH}=${path.join(REPO_ROOT, "sdk", "go")}`], {
+    cwd: programDir,
+    stdio: "pipe",
+  });
 }
