@@ -35,9 +35,9 @@
 const { spawn, spawnSync } = require("node:child_process");
 const { clearTimeout, setTimeout } = require("node:timers");
 const fs = require("node:fs");
-const { isBuiltin } = require("node:module");
 const os = require("node:os");
 const path = require("node:path");
+const { bundleSelfContained } = require("./self-contained-bundle");
 
 const ROOT = path.resolve(__dirname, "..");
 const NAME = "mps-fpdb";
@@ -72,24 +72,9 @@ function tarballName(ver) {
 }
 
 function bundle(outfile) {
-  const esbuild = require("esbuild");
-  const result = esbuild.buildSync({
-    entryPoints: [ENTRY],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    // The third-party code inside the bundle keeps its license notices.
-    legalComments: "eof",
-    logLevel: "warning",
-    metafile: true,
-  });
-  // A package left out would be looked up beside the bundle at run time and break once installed elsewhere.
-  const external = Object.values(result.metafile.outputs)
-    .flatMap((output) => output.imports)
-    .filter((imported) => imported.external && !isBuiltin(imported.path));
-  if (external.length > 0) fail(`left outside the bundle: ${external.map((i) => i.path).join(", ")}`);
+  // The third-party code inside the bundle keeps its license notices.
+  const external = bundleSelfContained(ENTRY, outfile, { legalComments: "eof" });
+  if (external.length > 0) fail(`left outside the bundle: ${external.join(", ")}`);
 }
 
 /** Fills `dir` with the plugin's files. */

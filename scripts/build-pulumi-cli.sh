@@ -24,44 +24,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-optional=false
-for arg in "$@"; do
-  case "$arg" in
-    --optional) optional=true ;;
-    *)
-      echo "build-pulumi-cli: unknown argument $arg (usage: build-pulumi-cli.sh [--optional])" >&2
-      exit 2
-      ;;
-  esac
-done
+script_name=build-pulumi-cli
+skipped_note="the real-engine tier (test/real-engine) will be skipped; the other tiers run"
+# shellcheck source=lib/go-tool-build.sh
+source "$root/scripts/lib/go-tool-build.sh"
+parse_args "$@"
 
 version="v3.248.0"
 out="$root/.cache/pulumi-cli"
 module="$root/tools/pulumi"
 
-# Says why the CLI was not built. With --optional the tests go on without the real-engine tier.
-give_up() {
-  if $optional; then
-    echo "build-pulumi-cli: $1" >&2
-    echo "build-pulumi-cli: the real-engine tier (test/real-engine) will be skipped; the other tiers run" >&2
-    exit 0
-  fi
-  echo "build-pulumi-cli: $1" >&2
-  exit 2
-}
-
-go_bin="${GO:-}"
-if [ -n "$go_bin" ] && [ ! -x "$go_bin" ]; then
-  give_up "GO=$go_bin is not an executable Go toolchain"
-elif [ -z "$go_bin" ]; then
-  if command -v go >/dev/null 2>&1; then
-    go_bin="$(command -v go)"
-  elif [ -x /usr/local/go/bin/go ]; then
-    go_bin=/usr/local/go/bin/go
-  else
-    give_up "no Go toolchain (go on PATH or /usr/local/go/bin/go): install Go 1.25+ to build Pulumi's CLI"
-  fi
-fi
+find_go "Pulumi's CLI"
 
 # The language host is bundled from this clone's devDependencies; say so instead of failing inside the bundler.
 for dependency in esbuild @grpc/grpc-js @pulumi/pulumi google-protobuf; do
@@ -72,7 +45,7 @@ for dependency in esbuild @grpc/grpc-js @pulumi/pulumi google-protobuf; do
 done
 
 stamp_input() {
-  cat "$module/go.mod" "$module/go.sum" "$0"
+  cat "$module/go.mod" "$module/go.sum" "$0" "$root/scripts/lib/go-tool-build.sh" "$root/scripts/self-contained-bundle.js"
   echo "$version"
   "$go_bin" version
 }

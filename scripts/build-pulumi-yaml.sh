@@ -19,46 +19,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-optional=false
-for arg in "$@"; do
-  case "$arg" in
-    --optional) optional=true ;;
-    *)
-      echo "build-pulumi-yaml: unknown argument $arg (usage: build-pulumi-yaml.sh [--optional])" >&2
-      exit 2
-      ;;
-  esac
-done
+script_name=build-pulumi-yaml
+skipped_note="the real-engine tier's YAML programs will not run; the other tiers run"
+# shellcheck source=lib/go-tool-build.sh
+source "$root/scripts/lib/go-tool-build.sh"
+parse_args "$@"
 
 version="v1.25.0"
 out="$root/.cache/pulumi-cli"
 module="$root/tools/pulumi-yaml"
 package="github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"
 
-give_up() {
-  echo "build-pulumi-yaml: $1" >&2
-  if $optional; then
-    echo "build-pulumi-yaml: the real-engine tier's YAML programs will not run; the other tiers run" >&2
-    exit 0
-  fi
-  exit 2
-}
-
-go_bin="${GO:-}"
-if [ -n "$go_bin" ] && [ ! -x "$go_bin" ]; then
-  give_up "GO=$go_bin is not an executable Go toolchain"
-elif [ -z "$go_bin" ]; then
-  if command -v go >/dev/null 2>&1; then
-    go_bin="$(command -v go)"
-  elif [ -x /usr/local/go/bin/go ]; then
-    go_bin=/usr/local/go/bin/go
-  else
-    give_up "no Go toolchain (go on PATH or /usr/local/go/bin/go): install Go 1.25+ to build pulumi-language-yaml"
-  fi
-fi
+find_go "pulumi-language-yaml"
 
 stamp_input() {
-  cat "$module/go.mod" "$module/go.sum" "$0"
+  cat "$module/go.mod" "$module/go.sum" "$0" "$root/scripts/lib/go-tool-build.sh"
   echo "$version"
   "$go_bin" version
 }

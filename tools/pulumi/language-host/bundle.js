@@ -5,9 +5,8 @@
 // run time, as Pulumi's host does.
 "use strict";
 
-const { isBuiltin } = require("node:module");
 const path = require("node:path");
-const esbuild = require("esbuild");
+const { bundleSelfContained } = require("../../../scripts/self-contained-bundle");
 
 const outfile = process.argv[2];
 if (!outfile) {
@@ -15,22 +14,8 @@ if (!outfile) {
   process.exit(2);
 }
 
-const result = esbuild.buildSync({
-  entryPoints: [path.join(__dirname, "pulumi-language-nodejs.js")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  logLevel: "warning",
-  metafile: true,
-});
-
-// A package left out of the bundle would be looked up beside the bundle at run time and break once moved.
-const external = Object.values(result.metafile.outputs)
-  .flatMap((output) => output.imports)
-  .filter((imported) => imported.external && !isBuiltin(imported.path));
+const external = bundleSelfContained(path.join(__dirname, "pulumi-language-nodejs.js"), outfile);
 if (external.length > 0) {
-  process.stderr.write(`bundle.js: left outside the bundle: ${external.map((i) => i.path).join(", ")}\n`);
+  process.stderr.write(`bundle.js: left outside the bundle: ${external.join(", ")}\n`);
   process.exit(1);
 }
