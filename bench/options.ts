@@ -5,6 +5,7 @@
 
 /** The scenarios, in the order they run. */
 export const SCENARIOS = [
+  "planner-sim",
   "single",
   "lone-wait",
   "waves",

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how promptly FingerprintLibrary's waits end, and its bulk throughput and overhead, through the
  * engine harness against the emulator in its own process (100 requests/s per action), with default provider
- * settings: `single` (1 library; 3, 20 and 120 s jobs), `lone-wait` (one 120 s Delete job, the only wait of its
+ * settings: `planner-sim` (the wait scheduler alone in virtual time: calls and lateness for jobs of 3 to 120 s),
+ * `single` (1 library; 3, 20 and 120 s jobs), `lone-wait` (one 120 s Delete job, the only wait of its
  * process), `waves` (40 libraries at the CLI's default parallelism), `purge-all` and `teardown` (N libraries,
  * `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the naive provider side by side for the 3 s
  * teardown, `teardown-sweep` (the destroy of N libraries on fixed jobs of 3 to 120 s: calls per library),
@@ -19,6 +20,7 @@ import { progress } from "./report";
 import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
+import { runPlannerSimScenario } from "./scenarios/planner-sim";
 import { runRealEngineScenario } from "./scenarios/real-engine";
 import { runLoneWaitScenario } from "./scenarios/lone-wait";
 import { runSingleScenario } from "./scenarios/single";
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   try {
     let ours: OurRuns = {};
     let naive: NaiveRuns = {};
+    if (scenarios.includes("planner-sim")) await runPlannerSimScenario(ctx);
     if (scenarios.includes("single")) await runSingleScenario(ctx);
     if (scenarios.includes("lone-wait")) await runLoneWaitScenario(ctx);
     if (scenarios.includes("waves")) await runWavesScenario(ctx);
