@@ -28,6 +28,9 @@ const root = __dirname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const HOST_TIER = [
   // Lifecycle and fault scenarios through the harness and Pulumi's real provider host.
   `^${root}/test/(lifecycle|faults)/.*\\.test\\.ts$`,
+  // The provider plugin as a process, from the compiled plugin (a start through tsx takes seconds on a busy
+  // machine, which its signal and engine-gone timings cannot afford).
+  `^${root}/test/plugin/process\\.test\\.ts$`,
   // `npm pack`, then the tarball installed and run as a consumer would.
   `^${root}/test/package/.*\\.test\\.ts$`,
   // The harness driving toy programs through the provider host, and its CLI as a process: every file in

@@ -20,12 +20,13 @@ import { toStruct, urnOf } from "./support/plugin-fixture";
 
 /**
  * The plugin as the engine runs it: a process started with the engine's address, printing its port first, sending
- * its lines to the engine's Log RPC, and ending once the process that started it is gone. Run from source through
- * tsx, so no build is needed; the package's timing settings are milliseconds and the emulator's durations short.
+ * its lines to the engine's Log RPC, and ending once the process that started it is gone. Run from the compiled
+ * plugin (host tier, after `npm run build`); the package's timing settings are milliseconds and the emulator's
+ * durations short.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const MAIN = path.join(ROOT, "plugin", "main.ts");
+const MAIN = path.join(ROOT, "dist", "plugin", "main.js");
 
 interface FakeEngine {
   address: string;
@@ -93,7 +94,7 @@ afterEach(async () => {
 });
 
 it("prints its port first, serves the provider, and sends its lines to the engine with the resource's URN", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, engine.address], {
+  const child = spawn(process.execPath, [MAIN, engine.address], {
     cwd: ROOT,
     env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -141,7 +142,7 @@ it("prints its port first, serves the provider, and sends its lines to the engin
 it.each(["SIGINT", "SIGTERM"] as const)(
   "on %s (how the CLI closes a plugin) lets the write on the wire finish, starts none, and exits",
   async (signal) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, engine.address], {
+    const child = spawn(process.execPath, [MAIN, engine.address], {
       cwd: ROOT,
       env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -194,7 +195,7 @@ it("exits once the process that started it is gone", async () => {
   // A stand-in engine: a shell that starts the plugin, says its pid, and is then killed.
   const shell = spawn(
     "/bin/sh",
-    ["-c", `"${process.execPath}" --import tsx "${MAIN}" "${engine.address}" & echo "pid $!"; wait`],
+    ["-c", `"${process.execPath}" "${MAIN}" "${engine.address}" & echo "pid $!"; wait`],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   children.push(shell);
