@@ -2,6 +2,7 @@ import Credential, { Config } from "@alicloud/credentials";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../../emulator";
 import { systemClock } from "../../core/clock";
 import { createMpsClient, type MpsClientOptions } from "../../core/client/mps-client";
+import type { TransportFactory } from "../../core/client/transport";
 import { LibraryWatcher } from "../../core/jobs/watchers";
 
 /** A real `@alicloud/credentials` static AccessKey credential; by default the emulator's built-in key. */
@@ -30,7 +31,10 @@ export async function deleteOutOfBand(endpoint: string, fpDbId: string): Promise
  * The typed MPS client with the emulator's default keys, for calls made outside Pulumi (console, scripts).
  * `timing` lets an in-process test share its fake clock with it.
  */
-export function outOfBandApi(endpoint: string, timing: Pick<MpsClientOptions, "clock" | "random"> = {}) {
+export function outOfBandApi(
+  endpoint: string,
+  timing: Pick<MpsClientOptions, "clock" | "random"> & { transportFactory?: TransportFactory } = {},
+) {
   return createMpsClient({
     ...timing,
     endpoint,

@@ -11,7 +11,8 @@ import {
 } from "../../../emulator";
 import type { MpsClient } from "../../../core/client/mps-client";
 import { outOfBandApi } from "../../support/mps";
-import * as transportModule from "../../../core/client/transport";
+import { createTransport, type TransportFactory } from "../../../core/client/transport";
+import type { LogSink } from "../../../core/log";
 import { FingerprintLibraryProvider } from "../../../dynamic/provider";
 import { IoAwareClock } from "../../client/io-aware-clock";
 
@@ -39,45 +40,7 @@ export const PROVIDER_TEXT = "in-process provider";
 /** The start of fake time: a fixed instant, so job times and messages do not depend on when tests run. */
 export const FAKE_EPOCH = Date.UTC(2026, 10, 24, 8, 0, 0);
 
-// The provider builds its own transport (client/transport.ts); the clock has to see each call in flight to hold
-// time still during it. The transport is the real one, wrapped, for endpoints a fixture registered.
-const fixtures = new Map<string, InProcessFixture>();
-let tracking = false;
-
-function trackTransports(): void {
-  if (tracking) return;
-  tracking = true;
-  const real = transportModule.createTransport;
-  jest.spyOn(transportModule, "createTransport").mockImplementation((options) => {
-    const inner = real(options);
-    const fixture = fixtures.get(new URL(options.endpoint).host);
-    if (!fixture) return inner;
-    return fixture.clock.trackTransport({
-      endpointHost: inner.endpointHost,
-      call: async (action, query) => {
-        const answer = await inner.call(action, query);
-        await fixture.answered(action);
-        return answer;
-      },
-    });
-  });
-}
-
 type Stream = "stdout" | "stderr";
-
-// The provider logs through console.log / console.error (log.ts consoleSink): one capture per test file, routed
-// to the fixture that is current.
-let capture: ((stream: Stream, line: string) => void) | undefined;
-let capturing = false;
-
-function captureConsole(): void {
-  if (capturing) return;
-  capturing = true;
-  jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture?.("stdout", args.join(" ")));
-  jest
-    .spyOn(console, "error")
-    .mockImplementation((...args: unknown[]) => capture?.("stderr", args.join(" ")));
-}
 
 /** Stack config pointing the provider at the emulator; timing settings are the package defaults. */
 export function stackConfig(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -94,6 +57,49 @@ export interface FixtureOptions {
   emulator?: EmulatorOptions;
   /** Stack config added to (or replacing) {@link stackConfig}. */
   config?: Record<string, string>;
+}
+
+/**
+ * An emulator on a fresh I/O-aware fake clock that starts at {@link FAKE_EPOCH}: a library is active a minute after
+ * its create, and a job takes two minutes, in fake time. The emulator's clock is the fake one, so the request
+ * signatures (dated by the SDK with real time) are not checked for skew.
+ */
+export async function startFakeTimeEmulator(
+  options: EmulatorOptions = {},
+): Promise<{ clock: IoAwareClock; emulator: RunningEmulator }> {
+  const clock = new IoAwareClock(FAKE_EPOCH);
+  const emulator = await startEmulator({
+    activateSeconds: 60,
+    jobSeconds: 120,
+    quota: 1000,
+    maxSkewSeconds: Infinity,
+    ...options,
+    clock,
+  });
+  return { clock, emulator };
+}
+
+/**
+ * The real transport, wrapped so that `clock` sees each call to `host` in flight (it holds time still during it)
+ * and `answered` runs before the caller sees the answer.
+ */
+export function fakeTimeTransport(
+  host: string,
+  clock: IoAwareClock,
+  answered: (action: string) => Promise<void> = async () => undefined,
+): TransportFactory {
+  return (options) => {
+    const inner = createTransport(options);
+    if (new URL(options.endpoint).host !== host) return inner;
+    return clock.trackTransport({
+      endpointHost: inner.endpointHost,
+      call: async (action, query) => {
+        const answer = await inner.call(action, query);
+        await answered(action);
+        return answer;
+      },
+    });
+  };
 }
 
 export class InProcessFixture {
@@ -114,30 +120,10 @@ export class InProcessFixture {
     this.baseline = emulator.admin.counts();
   }
 
-  /**
-   * Emulator defaults: a library is active a minute after its create, and a job takes two minutes, in fake time.
-   * The emulator's clock is the fake one, so the request signatures (dated by the SDK with real time) are not
-   * checked for skew.
-   */
+  /** On {@link startFakeTimeEmulator}'s emulator, with `options.emulator` over its defaults. */
   static async start(options: FixtureOptions = {}): Promise<InProcessFixture> {
-    trackTransports();
-    captureConsole();
-    const clock = new IoAwareClock(FAKE_EPOCH);
-    const emulator = await startEmulator({
-      activateSeconds: 60,
-      jobSeconds: 120,
-      quota: 1000,
-      maxSkewSeconds: Infinity,
-      ...options.emulator,
-      clock,
-    });
-    const fixture = new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
-    fixtures.set(emulator.host, fixture);
-    capture = (stream, line) => {
-      fixture.lines.push({ stream, line });
-      fixture.everything.push(line);
-    };
-    return fixture;
+    const { clock, emulator } = await startFakeTimeEmulator(options.emulator);
+    return new InProcessFixture(emulator, clock, stackConfig(emulator.endpoint, options.config));
   }
 
   /**
@@ -149,6 +135,8 @@ export class InProcessFixture {
       clock: this.clock,
       random: () => 0.5,
       env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+      transport: this.transport,
+      logSink: this.logSink,
     });
     const all = new Map(Object.entries({ ...this.config, ...config }));
     void provider.configure({
@@ -156,6 +144,17 @@ export class InProcessFixture {
     } as unknown as pulumi.dynamic.ConfigureRequest);
     return provider;
   }
+
+  /** The real transport; a test's answer hooks run before the provider sees an answer (see onNextAnswer). */
+  readonly transport: TransportFactory = (options) =>
+    fakeTimeTransport(this.emulator.host, this.clock, (action) => this.answered(action))(options);
+
+  /** Where the provider's lines go: info as the host's stdout, warnings and errors as its stderr. */
+  private readonly logSink: LogSink = (level, line) => {
+    const stream: Stream = level === "info" ? "stdout" : "stderr";
+    this.lines.push({ stream, line });
+    this.everything.push(line);
+  };
 
   /** Check with the raw inputs a program sends (the resource class adds `resourceName`). */
   check(name: string, inputs: Props, olds: Props = {}) {
@@ -227,7 +226,11 @@ export class InProcessFixture {
 
   /** The typed client with the emulator's default keys, for what a person or a killed run does outside Pulumi. */
   outOfBand(): MpsClient {
-    return outOfBandApi(this.emulator.endpoint, { clock: this.clock, random: () => 0.5 });
+    return outOfBandApi(this.emulator.endpoint, {
+      clock: this.clock,
+      random: () => 0.5,
+      transportFactory: this.transport,
+    });
   }
 
   /**
@@ -276,7 +279,6 @@ export class InProcessFixture {
 
   /** Stops the emulator, then checks that no line the provider wrote held the AccessKey secret. */
   async close(): Promise<void> {
-    fixtures.delete(this.emulator.host);
     await this.emulator.close();
     expect(this.everything.length).toBeGreaterThan(0);
     expect(this.everything.join("\n")).not.toContain(DEFAULT_ACCESS_KEY_SECRET);

@@ -7,12 +7,11 @@ import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import {
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCESS_KEY_SECRET,
-  startEmulator,
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../../emulator";
-import * as transportModule from "../../../core/client/transport";
-import { IoAwareClock } from "../../client/io-aware-clock";
+import type { IoAwareClock } from "../../client/io-aware-clock";
+import { FAKE_EPOCH, fakeTimeTransport, startFakeTimeEmulator } from "../../inprocess/support/fixture";
 import { providerServer, type ProviderService } from "../../../plugin/server";
 import { RESOURCE_TOKEN } from "../../../plugin/package-schema";
 import { secret } from "../../../plugin/properties";
@@ -25,8 +24,7 @@ import { secret } from "../../../plugin/properties";
 
 export type Props = Record<string, unknown>;
 
-/** The start of fake time, so job times do not depend on when tests run. */
-export const FAKE_EPOCH = Date.UTC(2026, 10, 24, 8, 0, 0);
+export { FAKE_EPOCH };
 
 export const STACK_URN_PREFIX = "urn:pulumi:dev::plugin-test::";
 
@@ -42,22 +40,6 @@ export interface EngineLine {
   ephemeral: boolean;
 }
 
-let clockOfEmulator: Map<string, IoAwareClock> | undefined;
-
-/** The provider builds its own transport; calls to a fixture's emulator hold its fake clock while in flight. */
-function trackTransports(): Map<string, IoAwareClock> {
-  if (clockOfEmulator) return clockOfEmulator;
-  const clocks = new Map<string, IoAwareClock>();
-  clockOfEmulator = clocks;
-  const real = transportModule.createTransport;
-  jest.spyOn(transportModule, "createTransport").mockImplementation((options) => {
-    const inner = real(options);
-    const clock = clocks.get(new URL(options.endpoint).host);
-    return clock ? clock.trackTransport(inner) : inner;
-  });
-  return clocks;
-}
-
 export class PluginFixture {
   private constructor(
     /** Every line the plugin sent to the engine, in order. */
@@ -70,17 +52,7 @@ export class PluginFixture {
   ) {}
 
   static async start(options: { emulator?: EmulatorOptions } = {}): Promise<PluginFixture> {
-    const clocks = trackTransports();
-    const clock = new IoAwareClock(FAKE_EPOCH);
-    const emulator = await startEmulator({
-      activateSeconds: 60,
-      jobSeconds: 120,
-      quota: 1000,
-      maxSkewSeconds: Infinity,
-      ...options.emulator,
-      clock,
-    });
-    clocks.set(emulator.host, clock);
+    const { clock, emulator } = await startFakeTimeEmulator(options.emulator);
     const lines: EngineLine[] = [];
     const { server, service } = providerServer({
       version: "9.8.7",
@@ -88,6 +60,7 @@ export class PluginFixture {
       env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
       clock,
       random: () => 0.5,
+      transport: fakeTimeTransport(emulator.host, clock),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
