@@ -15,7 +15,13 @@ export const SCENARIOS = [
   "teardown-sweep",
   "overhead",
   "real-engine",
+  "plugin-host",
+  "plugin",
+  "destroy-checkpoint",
 ] as const;
+
+/** Scenarios that run only when `--only` names them: too slow for every `npm run bench`. */
+export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ["destroy-checkpoint"];
 
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -37,7 +43,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   let libraries = env.BENCH_LIBRARIES
     ? parseCount(env.BENCH_LIBRARIES, "BENCH_LIBRARIES")
     : DEFAULT_LIBRARIES;
-  let scenarios: ScenarioName[] = [...SCENARIOS];
+  let scenarios: ScenarioName[] = SCENARIOS.filter((s) => !OPT_IN_SCENARIOS.includes(s));
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = (): string => {

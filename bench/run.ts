@@ -7,8 +7,10 @@
  * `--parallel` unbounded; fixed 3 s, fixed 20 s and lognormal jobs), the naive provider side by side for the 3 s
  * teardown, `teardown-sweep` (the destroy of N libraries on fixed jobs of 3 to 120 s: calls per library),
  * `overhead`, and `real-engine` (the destroys again through Pulumi's own CLI, when `npm run build:pulumi-cli`
- * has built it). JSON result lines on stdout, progress on stderr. `--libraries N` (env BENCH_LIBRARIES, default
- * 1000); `--only single,waves,...` runs a subset.
+ * has built it), `plugin-host` and `plugin` (the provider plugin beside the dynamic provider, both through the CLI:
+ * scenarios/plugin.ts), and, only when `--only` names it, `destroy-checkpoint` (a destroy of N with checkpoints
+ * on, per front end). JSON result lines on stdout, progress on stderr. `--libraries N` (env BENCH_LIBRARIES,
+ * default 1000); `--only single,waves,...` runs a subset.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +22,8 @@ import { progress } from "./report";
 import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
+import { runDestroyCheckpointScenario, runPluginScenario } from "./scenarios/plugin";
+import { runPluginHostScenario } from "./scenarios/plugin-host";
 import { runPlannerSimScenario } from "./scenarios/planner-sim";
 import { runRealEngineScenario } from "./scenarios/real-engine";
 import { runLoneWaitScenario } from "./scenarios/lone-wait";
@@ -58,6 +62,9 @@ async function main(): Promise<void> {
     if (scenarios.includes("teardown-sweep")) await runTeardownSweepScenario(ctx);
     if (scenarios.includes("overhead")) await runOverheadScenario(ctx, ours, naive);
     if (scenarios.includes("real-engine")) await runRealEngineScenario(ctx);
+    if (scenarios.includes("plugin-host")) await runPluginHostScenario(ctx);
+    if (scenarios.includes("plugin")) await runPluginScenario(ctx);
+    if (scenarios.includes("destroy-checkpoint")) await runDestroyCheckpointScenario(ctx);
   } finally {
     await emulator.close();
     fs.rmSync(work, { recursive: true, force: true });
