@@ -50,6 +50,11 @@ export interface StateBytes {
   resources: number;
   /** Mean bytes of one resource entry, as compact JSON. */
   entryBytes: number;
+  /**
+   * The same without `stackTrace` and `sourcePosition`: what the language host records of where the program
+   * registered the resource (its size depends on the host and the paths of its sources, not on the provider).
+   */
+  entryBytesWithoutSource: number;
   /** Mean bytes of the entry's `inputs` and `outputs` alone. */
   propertyBytes: number;
   /** The whole export's bytes (as `pulumi stack export` printed it) divided by the resources of the type. */
@@ -58,6 +63,8 @@ export interface StateBytes {
 
 interface ExportedResource {
   type?: unknown;
+  stackTrace?: unknown;
+  sourcePosition?: unknown;
   inputs?: unknown;
   outputs?: unknown;
 }
@@ -78,6 +85,9 @@ export function stateBytes(exportText: string, type: string): StateBytes {
   return {
     resources: ofType.length,
     entryBytes: Math.round(sum(bytes) / ofType.length),
+    entryBytesWithoutSource: Math.round(
+      sum((r) => bytes({ ...r, stackTrace: undefined, sourcePosition: undefined })) / ofType.length,
+    ),
     propertyBytes: Math.round(sum((r) => bytes(r.inputs) + bytes(r.outputs)) / ofType.length),
     exportBytesPerResource: Math.round(Buffer.byteLength(exportText, "utf8") / ofType.length),
   };

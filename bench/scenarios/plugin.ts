@@ -73,7 +73,10 @@ interface CliRun {
   requestSpanSeconds: number;
   calls: CallsDelta;
   failedSteps: number;
+  /** The busiest provider process of the run. */
   provider?: HostUsage;
+  /** Provider processes the run started (the engine's, and for YAML the language host's for the schema). */
+  providerProcesses: number;
 }
 
 /** A stack of N libraries through one front end, created with checkpoints skipped (the setup is not compared). */
@@ -275,7 +278,7 @@ async function destroyRun(
 }
 
 /**
- * Runs `pulumi <args>` with an event log (as `teardown-real` does) and measures it; the provider process, once it
+ * Runs `pulumi <args>` with an event log (as `teardown-real` does) and measures it; each provider process, once it
  * appears among the CLI's descendants, is sampled for memory and CPU until the run ends.
  */
 async function cliRun(
@@ -288,14 +291,15 @@ async function cliRun(
   const eventLog = path.join(ws.dir, `bench-events-${Date.now()}.jsonl`);
   const started = Date.now();
   const running = ws.start([...args, "--event-log", eventLog], { env });
-  const monitor = new HostMonitor();
-  let attached = false;
+  // Every provider process the run starts is sampled: a YAML program's language host starts one of its own, to
+  // read the schema, beside the engine's, and the one that did the work is the one with the most CPU.
+  const monitors = new Map<number, HostMonitor>();
   const finder = setInterval(() => {
-    if (attached) return;
-    const pid = running.descendants().find(isProviderProcess);
-    if (pid !== undefined) {
+    for (const pid of running.descendants().filter(isProviderProcess)) {
+      if (monitors.has(pid)) continue;
+      const monitor = new HostMonitor();
       monitor.attach(pid);
-      attached = true;
+      monitors.set(pid, monitor);
     }
   }, SAMPLE_EVERY_MS);
   let result;
@@ -305,7 +309,10 @@ async function cliRun(
     clearInterval(finder);
   }
   const wallSeconds = (Date.now() - started) / 1000;
-  const provider = monitor.stop();
+  const usages = [...monitors.values()]
+    .map((m) => m.stop())
+    .filter((u): u is HostUsage => u !== undefined)
+    .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
   fs.rmSync(eventLog, { force: true });
   const calls = callsBetween(countsBefore, await emulator.admin.counts());
   const windows = Object.values(requestWindows(await emulator.admin.requests(), started));
@@ -316,7 +323,8 @@ async function cliRun(
     requestSpanSeconds: span,
     calls,
     failedSteps: result.steps.filter((s) => s.result !== "ok").length,
-    provider,
+    provider: usages[0],
+    providerProcesses: usages.length,
   };
 }
 
@@ -376,5 +384,6 @@ function line(
     failedSteps: run.failedSteps,
     providerPeakRssMb: run.provider ? round(run.provider.peakRssMb, 1) : undefined,
     providerCpuSeconds: run.provider ? round(run.provider.cpuSeconds, 2) : undefined,
+    providerProcesses: run.providerProcesses,
   };
 }

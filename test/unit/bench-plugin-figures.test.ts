@@ -18,7 +18,12 @@ describe("the plugin benchmark's figures", () => {
   });
 
   test("state bytes count only the resources of the type, as compact JSON, and the export per resource", () => {
-    const library = { urn: "u", type: PLUGIN_TYPE, inputs: { a: "xy" }, outputs: { b: 1 } };
+    const bare = { urn: "u", type: PLUGIN_TYPE, inputs: { a: "xy" }, outputs: { b: 1 } };
+    const library = {
+      ...bare,
+      sourcePosition: "project:///index.ts#1",
+      stackTrace: [{ sourcePosition: "x" }],
+    };
     const other = { urn: "p", type: "pulumi:providers:mps-fpdb", inputs: { big: "z".repeat(1000) } };
     const text = JSON.stringify(
       { version: 3, deployment: { resources: [other, library, library] } },
@@ -28,6 +33,7 @@ describe("the plugin benchmark's figures", () => {
     const figures = stateBytes(text, PLUGIN_TYPE);
     expect(figures.resources).toBe(2);
     expect(figures.entryBytes).toBe(Buffer.byteLength(JSON.stringify(library)));
+    expect(figures.entryBytesWithoutSource).toBe(Buffer.byteLength(JSON.stringify(bare)));
     expect(figures.propertyBytes).toBe('{"a":"xy"}'.length + '{"b":1}'.length);
     expect(figures.exportBytesPerResource).toBe(Math.round(Buffer.byteLength(text) / 2));
   });
