@@ -10,6 +10,7 @@ import { ProviderContext } from "./context";
 import { diffLibrary, type DiffDecision } from "./diff";
 import { checkInputs, forEngine, type CheckFailure } from "./inputs";
 import type { CallOptions } from "./lifecycle/call";
+import { withRecordedInputs } from "./lifecycle/common";
 import { createOrAdopt } from "./lifecycle/create";
 import { deleteLibrary } from "./lifecycle/delete";
 import { readLibrary } from "./lifecycle/read";
@@ -170,15 +171,10 @@ export class FingerprintLibraryCore {
    */
   async previewUpdate(olds: Props, news: Props): Promise<Props> {
     await this.ctx();
-    const decision = diffLibrary(readState(olds), news as unknown as LibraryInputs, {
-      providerChanged: false,
-    });
-    const outputs: Props = { ...olds };
-    for (const name of SCHEMA.recorded) {
-      if (news[name] === undefined) delete outputs[name];
-      else outputs[name] = news[name];
-    }
-    outputs.resourceName = news.resourceName ?? olds.resourceName;
+    const state = readState(olds);
+    const inputs = news as unknown as LibraryInputs;
+    const decision = diffLibrary(state, inputs, { providerChanged: false });
+    const outputs: Props = toOutputs(withRecordedInputs(state, inputs));
     if (decision.purge !== "none") {
       for (const name of SCHEMA.keptOnUpdate) {
         if (OUTPUTS[name as keyof typeof OUTPUTS].source === "job") outputs[name] = UNKNOWN;
