@@ -79,6 +79,33 @@ async function eventually(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** The compiled plugin as the engine starts it, with the engine's address; killed after each test. */
+function startPlugin(): ChildProcess {
+  const child = spawn(process.execPath, [MAIN, engine.address], {
+    cwd: ROOT,
+    env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  return child;
+}
+
+/** Configure as the engine does for the default provider, pointed at the emulator, polling every 10 ms. */
+async function configure(client: ResourceProviderClient, extra: Record<string, unknown> = {}): Promise<void> {
+  const request = new proto.ConfigureRequest();
+  request.setArgs(
+    toStruct({
+      region: "cn-hangzhou",
+      accessKey: DEFAULT_ACCESS_KEY_ID,
+      secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
+      endpoint: emulator.endpoint,
+      pollIntervalMs: 10,
+      ...extra,
+    }),
+  );
+  await call(client, "configure", request);
+}
+
 let emulator: RunningEmulator;
 let engine: FakeEngine;
 const children: ChildProcess[] = [];
@@ -94,28 +121,12 @@ afterEach(async () => {
 });
 
 it("prints its port first, serves the provider, and sends its lines to the engine with the resource's URN", async () => {
-  const child = spawn(process.execPath, [MAIN, engine.address], {
-    cwd: ROOT,
-    env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
+  const child = startPlugin();
   const port = await firstLine(child);
   expect(port).toMatch(/^\d+$/);
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   try {
-    const configure = new proto.ConfigureRequest();
-    configure.setArgs(
-      toStruct({
-        region: "cn-hangzhou",
-        accessKey: DEFAULT_ACCESS_KEY_ID,
-        secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
-        endpoint: emulator.endpoint,
-        pollIntervalMs: 10,
-        progressIntervalMs: 10,
-      }),
-    );
-    await call(client, "configure", configure);
+    await configure(client, { progressIntervalMs: 10 });
     const check = new proto.CheckRequest();
     check.setUrn(urnOf("lib"));
     check.setType(RESOURCE_TOKEN);
@@ -142,27 +153,12 @@ it("prints its port first, serves the provider, and sends its lines to the engin
 it.each(["SIGINT", "SIGTERM"] as const)(
   "on %s (how the CLI closes a plugin) lets the write on the wire finish, starts none, and exits",
   async (signal) => {
-    const child = spawn(process.execPath, [MAIN, engine.address], {
-      cwd: ROOT,
-      env: { ...process.env, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
+    const child = startPlugin();
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const port = await firstLine(child);
     const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
-      const configure = new proto.ConfigureRequest();
-      configure.setArgs(
-        toStruct({
-          region: "cn-hangzhou",
-          accessKey: DEFAULT_ACCESS_KEY_ID,
-          secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
-          endpoint: emulator.endpoint,
-          pollIntervalMs: 10,
-        }),
-      );
-      await call(client, "configure", configure);
+      await configure(client);
       const check = new proto.CheckRequest();
       check.setUrn(urnOf("lib"));
       check.setNews(toStruct({}));
