@@ -37,6 +37,7 @@ import {
   type Workspace,
   type WorkspaceOptions,
 } from "./cli";
+import { SECRET_SIG, SIG_KEY } from "../../../harness/wire";
 import { GO_MODULE_PATH } from "../../../plugin/package-schema";
 import { callsSince, writesIn } from "./emulator-calls";
 import { opsByName, stepLines } from "./fixture";
@@ -256,6 +257,8 @@ export function singleLibrarySteps(o: SingleLibraryProgram): {
       });
       // A plugin's resources carry no serialized provider, unlike a dynamic resource's `__provider`.
       expect(JSON.stringify(library)).not.toContain("__provider");
+      // The key the library's job tags are made with is stored encrypted, as the plugin marked it secret.
+      expect(library.outputs?.jobTagKey).toMatchObject({ [SIG_KEY]: SECRET_SIG });
       expect(await ws.outputs()).toMatchObject({ fpDbId: library.id, status: "active" });
       expect(emulator().admin.state().libraries).toEqual([
         expect.objectContaining({ fpDbId: library.id, name: o.libraryName, status: "active" }),
