@@ -18,7 +18,7 @@ const LIBRARIES = 50;
  * Long enough that jobs are still running when the host dies and when the re-run looks for them, however long a
  * busy machine takes to start the re-run's provider host.
  */
-const JOB_SECONDS = 6;
+const JOB_SECONDS = 10;
 /** The host is killed once this many Delete jobs were submitted. */
 const KILL_AFTER_JOBS = 30;
 const UNFINISHED = ["Queuing", "Analysing"];
