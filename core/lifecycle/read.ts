@@ -8,8 +8,9 @@ import { namingLibrary, withLibraryFacts } from "./common";
 
 /**
  * Refresh: the library as the service reports it now, or undefined when it is gone (Pulumi then drops the
- * resource). Also serves `FingerprintLibrary.get(name, id)`, whose properties hold no state yet: such a library
- * is treated as adopted and retained.
+ * resource). Also serves a lookup by id (`FingerprintLibrary.get(name, id)`, and the plugin's `pulumi import`),
+ * whose properties hold no state yet: such a library is treated as adopted and retained. The message for an id
+ * the region does not have names neither front end's API, since both send it.
  */
 export async function readLibrary(
   ctx: ProviderContext,
@@ -33,9 +34,10 @@ export async function readLibrary(
     // undefined outputs: a program would go on with a library that does not exist. Say so instead.
     if (getting) {
       throw new LibraryGoneError(
-        `FingerprintLibrary.get: library ${id} (${state.resourceName}) was not found in region ${state.region} ` +
-          `(endpoint ${services.endpoint}). Check the id and the region (stack config \`alicloud:region\`, or ` +
-          "`region` in get's state argument), or create the library with `new FingerprintLibrary(...)`.",
+        `Library ${id} (${state.resourceName}) was not found in region ${state.region} (endpoint ` +
+          `${services.endpoint}), so it cannot be looked up or imported by that id. Check the id and the region ` +
+          "(stack config `alicloud:region`, or `region` in the lookup's state argument), or create the library " +
+          "rather than look it up.",
         id,
       );
     }

@@ -119,7 +119,7 @@ describe("FingerprintLibrary.get and refresh", () => {
 
     expect(err).toBeInstanceOf(LibraryGoneError);
     expect(err.message).toContain(
-      `FingerprintLibrary.get: library ${ghost} (nowhere) was not found in region cn-hangzhou`,
+      `Library ${ghost} (nowhere) was not found in region cn-hangzhou`,
     );
   });
 

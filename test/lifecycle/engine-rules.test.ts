@@ -62,7 +62,7 @@ describe("FingerprintLibrary.get (a Read with no state)", () => {
       fx.host.read(fx.urn("ghost"), missing, { resourceName: "ghost", __provider: fx.provider }, {}),
     );
     expect(err.message).toContain(
-      `FingerprintLibrary.get: library ${missing} (ghost) was not found in region cn-hangzhou`,
+      `Library ${missing} (ghost) was not found in region cn-hangzhou`,
     );
   });
 
