@@ -52,7 +52,7 @@ export const MAX_LIBRARY_ID_LENGTH = 128;
 export type InputRole = "identity" | "create-only" | "pinned" | "trigger" | "behaviour";
 
 /** How a stored value is read back from state. */
-export type ValueType = "string" | "number" | "boolean" | "json" | "jobRecords" | "deletion";
+export type ValueType = "string" | "number" | "integer" | "boolean" | "json" | "jobRecords" | "deletion";
 
 export interface InputSpec {
   role: InputRole;
@@ -133,7 +133,7 @@ export const INPUTS = {
   },
   modelId: {
     role: "create-only",
-    value: "number",
+    value: "integer",
     validate: (v) => {
       if (typeof v === "number" && Number.isInteger(v) && DOCUMENTED_MODEL_IDS.includes(v)) return undefined;
       return (
@@ -373,9 +373,9 @@ export const OUTPUTS = {
     },
   },
   reportedModelId: {
-    value: "number",
+    value: "integer",
     source: "service",
-    readme: { type: "number", meaning: "the ModelId the service reports; absent when the library has none" },
+    readme: { type: "integer", meaning: "the ModelId the service reports; absent when the library has none" },
   },
   adopted: {
     value: "boolean",
@@ -445,10 +445,10 @@ export const OUTPUTS = {
     readme: { type: "string", meaning: "when this state was written (ISO 8601, UTC)" },
   },
   schemaVersion: {
-    value: "number",
+    value: "integer",
     source: "layout",
     readme: {
-      type: "number",
+      type: "integer",
       meaning: "layout version of the outputs; every release reads all older ones",
     },
   },

@@ -148,6 +148,8 @@ function readable(value: unknown, spec: { value: ValueType; enum?: readonly stri
       return typeof value === "string" && (spec.enum === undefined || spec.enum.includes(value));
     case "number":
       return Number.isFinite(value);
+    case "integer":
+      return Number.isInteger(value);
     case "boolean":
       return typeof value === "boolean";
     case "json":
@@ -168,6 +170,8 @@ function expectedText(spec: { value: ValueType; enum?: readonly string[] }): str
       return '{"policy": "Delete", "Purge" or "Retain", "protection": true or false}';
     case "number":
       return "a number";
+    case "integer":
+      return "a whole number";
     default:
       return "a non-empty string";
   }

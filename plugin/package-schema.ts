@@ -201,6 +201,7 @@ function valueType(value: ValueType, enumToken: string | undefined): PropertySpe
   switch (value) {
     case "string":
     case "number":
+    case "integer":
     case "boolean":
       return { type: value };
     case "json":

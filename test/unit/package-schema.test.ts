@@ -49,6 +49,7 @@ const outputs: Record<string, OutputSpec> = OUTPUTS;
 const EXPECTED_TYPE: Record<string, PropertySpec> = {
   string: { type: "string" },
   number: { type: "number" },
+  integer: { type: "integer" },
   boolean: { type: "boolean" },
   json: { $ref: "pulumi.json#/Any" },
   jobRecords: { type: "array", items: { $ref: `#/types/${PACKAGE_NAME}:index:JobRecord` } },

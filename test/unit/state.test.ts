@@ -203,6 +203,16 @@ describe("readState", () => {
       { jobId: "job-2", delType: "Delete", status: "Success", submittedAt: "" },
     ]);
   });
+
+  it("reads a ModelId only as a whole number, as the package schema declares it", () => {
+    expect(readState({ ...v1Outputs, modelId: 12, reportedModelId: 12 })).toMatchObject({
+      modelId: 12,
+      reportedModelId: 12,
+    });
+    const fractional = readState({ ...v1Outputs, modelId: 12.5, reportedModelId: 12.5 });
+    expect(fractional.modelId).toBeUndefined();
+    expect(fractional.reportedModelId).toBeUndefined();
+  });
 });
 
 describe("toOutputs", () => {

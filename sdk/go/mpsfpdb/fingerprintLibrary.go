@@ -42,7 +42,7 @@ type FingerprintLibrary struct {
 	// Name of the library to create. Default: the logical name. A change means: replacement (create-only).
 	LibraryName pulumi.StringPtrOutput `pulumi:"libraryName"`
 	// ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
-	ModelId pulumi.Float64PtrOutput `pulumi:"modelId"`
+	ModelId pulumi.IntPtrOutput `pulumi:"modelId"`
 	// MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
 	PipelineId pulumi.StringPtrOutput `pulumi:"pipelineId"`
 	// When a wait is first looked at, and the shortest gap between two looks at it, in seconds. Default: `1`. A change means: recorded only.
@@ -66,11 +66,11 @@ type FingerprintLibrary struct {
 	// The region pinned at create.
 	Region pulumi.StringOutput `pulumi:"region"`
 	// The ModelId the service reports; absent when the library has none.
-	ReportedModelId pulumi.Float64PtrOutput `pulumi:"reportedModelId"`
+	ReportedModelId pulumi.IntPtrOutput `pulumi:"reportedModelId"`
 	// The name the service reports (differs from `libraryName` when adopted).
 	ReportedName pulumi.StringPtrOutput `pulumi:"reportedName"`
 	// Layout version of the outputs; every release reads all older ones.
-	SchemaVersion pulumi.Float64PtrOutput `pulumi:"schemaVersion"`
+	SchemaVersion pulumi.IntPtrOutput `pulumi:"schemaVersion"`
 	// Library status last reported: `offline`, `active`, `paused` or `deleted`.
 	Status pulumi.StringPtrOutput `pulumi:"status"`
 	// Text passed to every Purge and Delete job as its UserData. Default: none. A change means: recorded; used by later jobs.
@@ -142,7 +142,7 @@ type fingerprintLibraryArgs struct {
 	// Name of the library to create. Default: the logical name. A change means: replacement (create-only).
 	LibraryName *string `pulumi:"libraryName"`
 	// ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
-	ModelId *float64 `pulumi:"modelId"`
+	ModelId *int `pulumi:"modelId"`
 	// MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
 	PipelineId *string `pulumi:"pipelineId"`
 	// When a wait is first looked at, and the shortest gap between two looks at it, in seconds. Default: `1`. A change means: recorded only.
@@ -182,7 +182,7 @@ type FingerprintLibraryArgs struct {
 	// Name of the library to create. Default: the logical name. A change means: replacement (create-only).
 	LibraryName pulumi.StringPtrInput
 	// ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
-	ModelId pulumi.Float64PtrInput
+	ModelId pulumi.IntPtrInput
 	// MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
 	PipelineId pulumi.StringPtrInput
 	// When a wait is first looked at, and the shortest gap between two looks at it, in seconds. Default: `1`. A change means: recorded only.
@@ -354,8 +354,8 @@ func (o FingerprintLibraryOutput) LibraryName() pulumi.StringPtrOutput {
 }
 
 // ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
-func (o FingerprintLibraryOutput) ModelId() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *FingerprintLibrary) pulumi.Float64PtrOutput { return v.ModelId }).(pulumi.Float64PtrOutput)
+func (o FingerprintLibraryOutput) ModelId() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *FingerprintLibrary) pulumi.IntPtrOutput { return v.ModelId }).(pulumi.IntPtrOutput)
 }
 
 // MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
@@ -414,8 +414,8 @@ func (o FingerprintLibraryOutput) Region() pulumi.StringOutput {
 }
 
 // The ModelId the service reports; absent when the library has none.
-func (o FingerprintLibraryOutput) ReportedModelId() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *FingerprintLibrary) pulumi.Float64PtrOutput { return v.ReportedModelId }).(pulumi.Float64PtrOutput)
+func (o FingerprintLibraryOutput) ReportedModelId() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *FingerprintLibrary) pulumi.IntPtrOutput { return v.ReportedModelId }).(pulumi.IntPtrOutput)
 }
 
 // The name the service reports (differs from `libraryName` when adopted).
@@ -424,8 +424,8 @@ func (o FingerprintLibraryOutput) ReportedName() pulumi.StringPtrOutput {
 }
 
 // Layout version of the outputs; every release reads all older ones.
-func (o FingerprintLibraryOutput) SchemaVersion() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *FingerprintLibrary) pulumi.Float64PtrOutput { return v.SchemaVersion }).(pulumi.Float64PtrOutput)
+func (o FingerprintLibraryOutput) SchemaVersion() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *FingerprintLibrary) pulumi.IntPtrOutput { return v.SchemaVersion }).(pulumi.IntPtrOutput)
 }
 
 // Library status last reported: `offline`, `active`, `paused` or `deleted`.

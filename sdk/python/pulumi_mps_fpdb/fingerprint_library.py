@@ -30,7 +30,7 @@ class FingerprintLibraryArgs:
                  fp_db_id: pulumi.Input[Optional[_builtins.str]] = None,
                  job_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  library_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 model_id: pulumi.Input[Optional[_builtins.float]] = None,
+                 model_id: pulumi.Input[Optional[_builtins.int]] = None,
                  pipeline_id: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -51,7 +51,7 @@ class FingerprintLibraryArgs:
         :param pulumi.Input[_builtins.str] fp_db_id: The id (FpDBId) of an existing library to adopt instead of creating one; it cannot be combined with `libraryName`, `modelId`, `description` or `config`. Default: none: create a library. A change means: replacement (adopt another library).
         :param pulumi.Input[_builtins.float] job_timeout_seconds: Bound on one wait (for `active`, for a job, for the library to disappear), in seconds; a provider plugin also honours `customTimeouts`. Default: `1800`. A change means: recorded only.
         :param pulumi.Input[_builtins.str] library_name: Name of the library to create. Default: the logical name. A change means: replacement (create-only).
-        :param pulumi.Input[_builtins.float] model_id: ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
+        :param pulumi.Input[_builtins.int] model_id: ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
         :param pulumi.Input[_builtins.str] pipeline_id: MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
         :param pulumi.Input[_builtins.float] poll_interval_seconds: When a wait is first looked at, and the shortest gap between two looks at it, in seconds. Default: `1`. A change means: recorded only.
         :param pulumi.Input[_builtins.str] profile: Name of a credentials profile for this library (not a secret). Default: none. A change means: recorded; used by later calls.
@@ -208,14 +208,14 @@ class FingerprintLibraryArgs:
 
     @_builtins.property
     @pulumi.getter(name="modelId")
-    def model_id(self) -> pulumi.Input[Optional[_builtins.float]]:
+    def model_id(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
         ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
         """
         return pulumi.get(self, "model_id")
 
     @model_id.setter
-    def model_id(self, value: pulumi.Input[Optional[_builtins.float]]):
+    def model_id(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "model_id", value)
 
     @_builtins.property
@@ -330,7 +330,7 @@ class FingerprintLibrary(pulumi.CustomResource):
                  fp_db_id: pulumi.Input[Optional[_builtins.str]] = None,
                  job_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  library_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 model_id: pulumi.Input[Optional[_builtins.float]] = None,
+                 model_id: pulumi.Input[Optional[_builtins.int]] = None,
                  pipeline_id: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -354,7 +354,7 @@ class FingerprintLibrary(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] fp_db_id: The id (FpDBId) of an existing library to adopt instead of creating one; it cannot be combined with `libraryName`, `modelId`, `description` or `config`. Default: none: create a library. A change means: replacement (adopt another library).
         :param pulumi.Input[_builtins.float] job_timeout_seconds: Bound on one wait (for `active`, for a job, for the library to disappear), in seconds; a provider plugin also honours `customTimeouts`. Default: `1800`. A change means: recorded only.
         :param pulumi.Input[_builtins.str] library_name: Name of the library to create. Default: the logical name. A change means: replacement (create-only).
-        :param pulumi.Input[_builtins.float] model_id: ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
+        :param pulumi.Input[_builtins.int] model_id: ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
         :param pulumi.Input[_builtins.str] pipeline_id: MPS pipeline passed to every Purge and Delete job; MPS sends job notifications through it. Default: none. A change means: recorded; used by later jobs.
         :param pulumi.Input[_builtins.float] poll_interval_seconds: When a wait is first looked at, and the shortest gap between two looks at it, in seconds. Default: `1`. A change means: recorded only.
         :param pulumi.Input[_builtins.str] profile: Name of a credentials profile for this library (not a secret). Default: none. A change means: recorded; used by later calls.
@@ -397,7 +397,7 @@ class FingerprintLibrary(pulumi.CustomResource):
                  fp_db_id: pulumi.Input[Optional[_builtins.str]] = None,
                  job_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  library_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 model_id: pulumi.Input[Optional[_builtins.float]] = None,
+                 model_id: pulumi.Input[Optional[_builtins.int]] = None,
                  pipeline_id: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
@@ -609,7 +609,7 @@ class FingerprintLibrary(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="modelId")
-    def model_id(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def model_id(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         ModelId of the library to create: 11 text, 12 video, 13 audio, 14 image; a library with one is Delete-only (Purge needs a library without one). Default: none. A change means: replacement (create-only).
         """
@@ -705,7 +705,7 @@ class FingerprintLibrary(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="reportedModelId")
-    def reported_model_id(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def reported_model_id(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         The ModelId the service reports; absent when the library has none.
         """
@@ -721,7 +721,7 @@ class FingerprintLibrary(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="schemaVersion")
-    def schema_version(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def schema_version(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         Layout version of the outputs; every release reads all older ones.
         """
