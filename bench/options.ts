@@ -17,6 +17,7 @@ export const SCENARIOS = [
   "real-engine",
   "plugin-host",
   "plugin",
+  "plugin-waves",
   "destroy-checkpoint",
 ] as const;
 

@@ -8,7 +8,8 @@
  * teardown, `teardown-sweep` (the destroy of N libraries on fixed jobs of 3 to 120 s: calls per library),
  * `overhead`, and `real-engine` (the destroys again through Pulumi's own CLI, when `npm run build:pulumi-cli`
  * has built it), `plugin-host` and `plugin` (the provider plugin beside the dynamic provider, both through the CLI:
- * scenarios/plugin.ts), and, only when `--only` names it, `destroy-checkpoint` (a destroy of N with checkpoints
+ * scenarios/plugin.ts), `plugin-waves` (both front ends' purge and destroy of 40 libraries at the CLI's default
+ * parallelism), and, only when `--only` names it, `destroy-checkpoint` (a destroy of N with checkpoints
  * on, per front end). JSON result lines on stdout, progress on stderr. `--libraries N` (env BENCH_LIBRARIES,
  * default 1000); `--only single,waves,...` runs a subset.
  */
@@ -22,7 +23,7 @@ import { progress } from "./report";
 import { runNaiveScenario, type NaiveRuns } from "./scenarios/naive";
 import { runOurScenarios, type OurRuns } from "./scenarios/ours";
 import { runOverheadScenario } from "./scenarios/overhead";
-import { runDestroyCheckpointScenario, runPluginScenario } from "./scenarios/plugin";
+import { runDestroyCheckpointScenario, runPluginScenario, runPluginWavesScenario } from "./scenarios/plugin";
 import { runPluginHostScenario } from "./scenarios/plugin-host";
 import { runPlannerSimScenario } from "./scenarios/planner-sim";
 import { runRealEngineScenario } from "./scenarios/real-engine";
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     if (scenarios.includes("real-engine")) await runRealEngineScenario(ctx);
     if (scenarios.includes("plugin-host")) await runPluginHostScenario(ctx);
     if (scenarios.includes("plugin")) await runPluginScenario(ctx);
+    if (scenarios.includes("plugin-waves")) await runPluginWavesScenario(ctx);
     if (scenarios.includes("destroy-checkpoint")) await runDestroyCheckpointScenario(ctx);
   } finally {
     await emulator.close();

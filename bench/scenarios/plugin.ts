@@ -1,5 +1,5 @@
 /**
- * `plugin` and `destroy-checkpoint`: the provider plugin `pulumi-resource-mps-fpdb` beside the dynamic provider, both
+ * `plugin`, `plugin-waves` and `destroy-checkpoint`: the provider plugin `pulumi-resource-mps-fpdb` beside the dynamic provider, both
  * through Pulumi's own CLI (v3.248, `npm run build:pulumi-cli`) on a local file backend, default provider
  * settings, 3 s jobs. The engine harness runs only the dynamic provider's host, so the comparison that holds for
  * both front ends is the CLI's: the dynamic provider with the bench's TypeScript program (bench/programs/libraries),
@@ -9,6 +9,8 @@
  *   (`pulumi stack export`), a purge of all N (`up` with a new `purgeTrigger`) and the teardown (`destroy`), each
  *   `--parallel` unbounded with `PULUMI_SKIP_CHECKPOINTS=true` like `teardown-real`: the provider's part, not the
  *   file backend's.
+ * - `plugin-waves`: for each front end, a purge and a destroy of 40 libraries at the CLI's default parallelism,
+ *   checkpoints on: what a user with default settings gets.
  * - `destroy-checkpoint` (not in the default set: about 8 minutes): the destroy of N libraries with checkpoints
  *   on (the default), once per front end, and the ratio of the two wall times: the file backend rewrites the whole
  *   state before and after every step, so a smaller state per resource is time a user gets back.
@@ -25,7 +27,7 @@ import type { EmulatorProcess } from "../emulator-process";
 import { callsBetween, type CallsDelta } from "../floor";
 import { HostMonitor, type HostUsage } from "../host-monitor";
 import { emit, progress, round } from "../report";
-import { UNBOUNDED } from "../stacks";
+import { CLI_DEFAULT_PARALLEL, UNBOUNDED } from "../stacks";
 import { requestWindows } from "../timeline";
 import { checkJobs, knownJobIds } from "../verify";
 import {
@@ -36,6 +38,7 @@ import {
   stateBytes,
   type StateBytes,
 } from "./plugin-figures";
+import { WAVES_LIBRARIES } from "./waves";
 import { cliStatus, createWorkspace, PLUGIN_DIR, type Workspace } from "../../test/real-engine/support/cli";
 
 /** The two front ends, in the order each scenario runs them. */
@@ -123,8 +126,7 @@ export async function runPluginScenario(ctx: BenchContext): Promise<void> {
       progress(
         `plugin (${frontEnd}): purge of ${ctx.libraries} libraries, --parallel unbounded, no checkpoints`,
       );
-      const key = frontEnd === "plugin" ? `${PLUGIN_PROJECT}:purgeTrigger` : "mps-fpdb-bench:purgeTrigger";
-      await stack.ws.setConfig(key, "release-2");
+      await stack.ws.setConfig(triggerKey(frontEnd), "release-2");
       const purgeJobs = await knownJobIds(ctx.emulator);
       const purged = await cliRun(
         ctx.emulator,
@@ -173,6 +175,70 @@ export async function runPluginScenario(ctx: BenchContext): Promise<void> {
   });
 }
 
+/**
+ * `plugin-waves`: what a user with default settings gets, for each front end: a purge and a destroy of
+ * {@link WAVES_LIBRARIES} libraries at the CLI's own default parallelism (no `--parallel` flag: 4 x CPUs steps at a
+ * time), checkpoints on, as `waves-real` does for the dynamic provider's destroy alone. The floor is the waves of
+ * jobs: ceil(N / parallelism) x the job length.
+ */
+export async function runPluginWavesScenario(ctx: BenchContext): Promise<void> {
+  const reason = missing();
+  if (reason) {
+    progress(`plugin-waves: skipped: ${reason}`);
+    emit({ scenario: "plugin-waves", skipped: reason });
+    return;
+  }
+  await fixedJobs(ctx.emulator);
+  const floor = Math.ceil(WAVES_LIBRARIES / CLI_DEFAULT_PARALLEL) * SERVICE.jobSeconds;
+  const walls: Record<"purge" | "destroy", Partial<Record<FrontEnd, number>>> = { purge: {}, destroy: {} };
+  for (const frontEnd of FRONT_ENDS) {
+    const stack = await createStack(ctx, frontEnd, WAVES_LIBRARIES);
+    try {
+      progress(
+        `plugin-waves (${frontEnd}): purge of ${WAVES_LIBRARIES} libraries at the CLI's default parallelism`,
+      );
+      await stack.ws.setConfig(triggerKey(frontEnd), "release-2");
+      const purgeJobs = await knownJobIds(ctx.emulator);
+      const purged = await cliRun(ctx.emulator, stack.ws, ["up", "--yes"], {});
+      const purgeCheck = await checkJobs(ctx.emulator, stack.ids, "Purge", purgeJobs);
+      walls.purge[frontEnd] = purged.wallSeconds;
+      emit({
+        ...line("plugin-waves-purge", frontEnd, WAVES_LIBRARIES, true, purged, floor, "default"),
+        oneJobPerLibrary:
+          purgeCheck.librariesWithOneSuccessfulJob === WAVES_LIBRARIES && purgeCheck.extraJobs === 0,
+      });
+
+      progress(
+        `plugin-waves (${frontEnd}): destroy of ${WAVES_LIBRARIES} libraries at the CLI's default parallelism`,
+      );
+      const destroyed = await destroyRun(ctx.emulator, stack, true, []);
+      walls.destroy[frontEnd] = destroyed.run.wallSeconds;
+      emit({
+        ...line("plugin-waves-destroy", frontEnd, WAVES_LIBRARIES, true, destroyed.run, floor, "default"),
+        ...destroyed.check,
+      });
+    } finally {
+      await stack.ws.close();
+    }
+  }
+  const ratio = (op: "purge" | "destroy") =>
+    walls[op].plugin !== undefined && walls[op].dynamic
+      ? round(walls[op].plugin / walls[op].dynamic)
+      : undefined;
+  emit({
+    scenario: "plugin-waves-vs-dynamic",
+    engine: "pulumi-cli",
+    libraries: WAVES_LIBRARIES,
+    parallel: CLI_DEFAULT_PARALLEL,
+    pluginOverDynamicWall: { purge: ratio("purge"), destroy: ratio("destroy") },
+  });
+}
+
+/** The stack config key that holds the libraries' purgeTrigger, per front end's program. */
+function triggerKey(frontEnd: FrontEnd): string {
+  return frontEnd === "plugin" ? `${PLUGIN_PROJECT}:purgeTrigger` : "mps-fpdb-bench:purgeTrigger";
+}
+
 export async function runDestroyCheckpointScenario(ctx: BenchContext): Promise<void> {
   const reason = missing();
   if (reason) {
@@ -216,8 +282,12 @@ async function fixedJobs(emulator: EmulatorProcess): Promise<void> {
 }
 
 /** The workspace of N libraries through `frontEnd`, and its `up` (measured, but with checkpoints skipped). */
-async function createStack(ctx: BenchContext, frontEnd: FrontEnd): Promise<BulkStack> {
-  const { emulator, libraries, work } = ctx;
+async function createStack(
+  ctx: BenchContext,
+  frontEnd: FrontEnd,
+  libraries = ctx.libraries,
+): Promise<BulkStack> {
+  const { emulator, work } = ctx;
   let ws: Workspace;
   if (frontEnd === "plugin") {
     const program = path.join(work, `plugin-program-${libraries}`);
@@ -259,12 +329,13 @@ async function destroyRun(
   emulator: EmulatorProcess,
   stack: BulkStack,
   checkpoints: boolean,
+  parallelFlag: readonly string[] = UNBOUNDED_FLAG,
 ): Promise<{ run: CliRun; check: Record<string, unknown> }> {
   const before = await knownJobIds(emulator);
   const run = await cliRun(
     emulator,
     stack.ws,
-    ["destroy", "--yes", ...UNBOUNDED_FLAG],
+    ["destroy", "--yes", ...parallelFlag],
     checkpoints ? {} : SKIP_CHECKPOINTS,
   );
   const check = await checkJobs(emulator, stack.ids, "Delete", before);
@@ -363,6 +434,7 @@ function line(
   checkpoints: boolean,
   run: CliRun,
   floor: number,
+  parallel: "unbounded" | "default" = "unbounded",
 ): Record<string, unknown> & { scenario: string } {
   return {
     scenario,
@@ -370,7 +442,7 @@ function line(
     engine: "pulumi-cli",
     program: frontEnd === "plugin" ? "yaml" : "typescript",
     libraries,
-    parallel: "unbounded",
+    parallel,
     checkpoints,
     jobSeconds: SERVICE.jobSeconds,
     floorSeconds: round(floor, 2),
