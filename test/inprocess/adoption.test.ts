@@ -118,9 +118,7 @@ describe("FingerprintLibrary.get and refresh", () => {
     const err = await rejection(fx.provider.read(ghost, { resourceName: "nowhere" }));
 
     expect(err).toBeInstanceOf(LibraryGoneError);
-    expect(err.message).toContain(
-      `Library ${ghost} (nowhere) was not found in region cn-hangzhou`,
-    );
+    expect(err.message).toContain(`Library ${ghost} (nowhere) was not found in region cn-hangzhou`);
   });
 
   it("refreshes a managed library deleted out of band to an empty id, so the engine drops it", async () => {

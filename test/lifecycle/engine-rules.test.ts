@@ -61,9 +61,7 @@ describe("FingerprintLibrary.get (a Read with no state)", () => {
     const err = await rejection(
       fx.host.read(fx.urn("ghost"), missing, { resourceName: "ghost", __provider: fx.provider }, {}),
     );
-    expect(err.message).toContain(
-      `Library ${missing} (ghost) was not found in region cn-hangzhou`,
-    );
+    expect(err.message).toContain(`Library ${missing} (ghost) was not found in region cn-hangzhou`);
   });
 
   it("still lets refresh drop a managed library that is gone (an empty id, no error)", async () => {
