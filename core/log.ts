@@ -137,7 +137,10 @@ export function possibleDuplicateLine(note: DuplicateNote): string {
   );
 }
 
-/** Libraries named in one aggregated line at most; the count says how many more. */
+/**
+ * Libraries named in one aggregated line at most. Every possible duplicate is named (the promise is that each is
+ * logged with its library), so a longer list continues on further lines of this many.
+ */
 export const MAX_LIBRARIES_PER_LINE = 20;
 
 /** One registered wait. */
@@ -259,20 +262,27 @@ export class ProgressReporter {
     }
     this.batches.delete(kind);
     if (batch.begun > 1) this.log.info(summaryLine(kind, batch));
-    if (batch.duplicates.length > 0) this.log.warn(duplicatesLine(batch.duplicates));
+    for (const line of duplicatesLines(batch.duplicates)) this.log.warn(line);
   }
 }
 
-function duplicatesLine(notes: DuplicateNote[]): string {
-  const named = notes
-    .slice(0, MAX_LIBRARIES_PER_LINE)
-    .map((n) => `${n.fpDbId} (${n.resourceName}, job ${n.jobId})`);
-  const more = notes.length > named.length ? ` and ${notes.length - named.length} more` : "";
+function duplicatesLines(notes: DuplicateNote[]): string[] {
+  if (notes.length === 0) return [];
+  const named = notes.map((n) => `${n.fpDbId} (${n.resourceName}, job ${n.jobId})`);
+  const chunks: string[][] = [];
+  for (let i = 0; i < named.length; i += MAX_LIBRARIES_PER_LINE)
+    chunks.push(named.slice(i, i + MAX_LIBRARIES_PER_LINE));
   const reasons = [...new Set(notes.map((n) => n.why))].join("; ");
-  return (
+  const [first, ...rest] = chunks;
+  return [
     `${notes.length} more Purge jobs of this run are possible duplicates (harmless: those libraries are emptied ` +
-    `twice): ${named.join(", ")}${more}. Why: ${reasons}`
-  );
+      `twice): ${first.join(", ")}${rest.length > 0 ? ", continued below" : ""}. Why: ${reasons}`,
+    ...rest.map(
+      (chunk, i) =>
+        `More possible duplicates of this run (${(i + 1) * MAX_LIBRARIES_PER_LINE + 1}-` +
+        `${(i + 1) * MAX_LIBRARIES_PER_LINE + chunk.length} of ${notes.length}): ${chunk.join(", ")}`,
+    ),
+  ];
 }
 
 function singleLine(wait: ActiveWait, now: number): string {

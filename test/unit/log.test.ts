@@ -115,7 +115,7 @@ describe("ProgressReporter", () => {
     return { clock, progress, text };
   }
 
-  it("GIVEN possible duplicates in a bulk run THEN the first is written at once in full, the rest in one line at the end", () => {
+  it("GIVEN possible duplicates in a bulk run THEN the first is written at once in full, the rest at the end, every library named", () => {
     const { progress, text } = setup();
     const waits = Array.from({ length: 30 }, (_, i) =>
       progress.begin({ kind: "Purge", jobId: `J${i}`, fpDbId: `fp-${i}`, resourceName: `lib-${i}` }),
@@ -133,14 +133,36 @@ describe("ProgressReporter", () => {
         "is emptied twice)",
     ]);
     for (const wait of waits) wait.end(true);
-    const named = Array.from({ length: 20 }, (_, i) => `fp-${i + 1} (lib-${i + 1}, job J${i + 1})`).join(
-      ", ",
-    );
+    const named = (from: number, to: number) =>
+      Array.from(
+        { length: to - from + 1 },
+        (_, i) => `fp-${from + i} (lib-${from + i}, job J${from + i})`,
+      ).join(", ");
     expect(text().slice(1)).toEqual([
       "[mps-fpdb] 30/30 Purge jobs done",
       "[mps-fpdb] 29 more Purge jobs of this run are possible duplicates (harmless: those libraries are emptied " +
-        `twice): ${named} and 9 more. Why: the reason`,
+        `twice): ${named(1, 20)}, continued below. Why: the reason`,
+      `[mps-fpdb] More possible duplicates of this run (21-29 of 29): ${named(21, 29)}`,
     ]);
+  });
+
+  it("GIVEN a few possible duplicates THEN the rest fit one line, with nothing said to continue", () => {
+    const { progress, text } = setup();
+    const waits = Array.from({ length: 3 }, (_, i) =>
+      progress.begin({ kind: "Purge", jobId: `J${i}`, fpDbId: `fp-${i}`, resourceName: `lib-${i}` }),
+    );
+    for (const [i, wait] of waits.entries())
+      wait.possibleDuplicate({
+        jobId: `J${i}`,
+        fpDbId: `fp-${i}`,
+        resourceName: `lib-${i}`,
+        why: "the reason",
+      });
+    for (const wait of waits) wait.end(true);
+    expect(text().at(-1)).toBe(
+      "[mps-fpdb] 2 more Purge jobs of this run are possible duplicates (harmless: those libraries are emptied " +
+        "twice): fp-1 (lib-1, job J1), fp-2 (lib-2, job J2). Why: the reason",
+    );
   });
 
   it("GIVEN one wait THEN a line naming job, library and resource, at most once per interval", () => {
