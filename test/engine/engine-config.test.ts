@@ -169,7 +169,7 @@ describe("parallelism (up.go defaultParallel)", () => {
       Math.max(
         ...lines.filter((l) => l.startsWith("toy create")).map((l) => Number(/inflight=(\d+)/.exec(l)![1])),
       );
-    const five = (prefix: string) => [1, 2, 3, 4, 5].map((i) => ({ name: `${prefix}${i}`, slowMs: 400 }));
+    const five = (prefix: string) => [1, 2, 3, 4, 5].map((i) => ({ name: `${prefix}${i}`, slowMs: 2000 }));
     const bounded = await runToy(ws, "up", five("p"), { env: { GOMAXPROCS: "1" } });
     expect(bounded.errors).toEqual([]);
     expect(maxInflight(bounded.diagnostics)).toBe(4);

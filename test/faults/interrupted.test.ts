@@ -130,7 +130,7 @@ it(
         `resumed by JobId, ${waitedOut.length} waited out`,
     );
   },
-  120_000,
+  300_000,
 );
 
 it("never exposes the AccessKey secret in state files, host output, errors or the requests MPS received", async () => {

@@ -179,7 +179,8 @@ describe("a purge interrupted by a killed run", () => {
 
 describe("a create that timed out waiting for `active`", () => {
   it("GIVEN the first run gave up waiting WHEN `up` runs again THEN it waits for `active` and says so", async () => {
-    fx.emulator.admin.setSettings({ activateSeconds: 1 });
+    // Far beyond the 0.2 s bound, so the look at the deadline still finds the library offline.
+    fx.emulator.admin.setSettings({ activateSeconds: 5 });
     const inputs = { jobTimeoutSeconds: 0.2 };
     const err = await rejection(fx.create("slow-start", inputs));
     expect(err).toBeInstanceOf(ResourceInitError);
@@ -206,7 +207,8 @@ describe("a create that timed out waiting for `active`", () => {
 describe("messages on the paths that go wrong", () => {
   it("GIVEN a Purge runs WHEN the library is destroyed THEN the wait names that Purge job, and the Delete follows it", async () => {
     const lib = await fx.create("busy", {});
-    fx.emulator.admin.setSettings({ jobSeconds: 0.5 });
+    // Still running when the Delete is submitted, however busy the machine; the Delete waits for it.
+    fx.emulator.admin.setSettings({ jobSeconds: 5 });
     const purging = await fx.update(lib, { waitForCompletion: false, purgeTrigger: "a" });
 
     await fx.delete(purging);

@@ -58,7 +58,7 @@ test("the copy is outside the clone, has no node_modules above it and names no p
 
 test("up through the copy runs the program with the copy's language host and creates the library", async () => {
   // Long enough an activation that the program, and so its language host, is still running when looked at.
-  emulator.admin.setSettings({ activateSeconds: 3 });
+  emulator.admin.setSettings({ activateSeconds: 8 });
   const run = ws.start(["up", "--yes", "--skip-preview"]);
   await run.waitForOutput(/Created library \w+ \(catalogue-dna\): offline/);
   const hosts = run

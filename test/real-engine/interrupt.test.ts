@@ -35,7 +35,8 @@ describe("SIGKILL while up waits for active", () => {
   });
 
   test("leaves the library in MPS, a pending create in the checkpoint and the stack locked", async () => {
-    emulator.admin.setSettings({ activateSeconds: 4 });
+    // The create must still wait for `active` when the kill comes, however slowly a busy machine relays its line.
+    emulator.admin.setSettings({ activateSeconds: 10 });
     const run = ws.start(["up", "--yes", "--skip-preview"]);
     const match = CREATED.exec(await run.waitForOutput(CREATED));
     loggedId = match?.[1] ?? "";
@@ -104,7 +105,8 @@ describe("a first SIGINT while up waits for active", () => {
   });
 
   test("lets the create finish and records it, with no pending operation", async () => {
-    emulator.admin.setSettings({ activateSeconds: 2 });
+    // The create must still wait for `active` when SIGINT comes, however slowly a busy machine relays its line.
+    emulator.admin.setSettings({ activateSeconds: 6 });
     const run = ws.start(["up", "--yes", "--skip-preview"], { allowFailure: true });
     const match = CREATED.exec(await run.waitForOutput(CREATED));
     run.signal("SIGINT");

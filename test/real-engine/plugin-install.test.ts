@@ -14,7 +14,7 @@ import { PLUGIN_EXECUTABLE, PLUGIN_TYPE, PLUGIN_VERSION, pluginSuite, pluginTarb
 jest.setTimeout(240_000);
 
 // Activation long enough that the plugin is still serving when the test looks at the processes.
-const suite = pluginSuite({ activateSeconds: 2, jobSeconds: 0.3 });
+const suite = pluginSuite({ activateSeconds: 4, jobSeconds: 0.3 });
 let ws: Workspace;
 let installed: string;
 

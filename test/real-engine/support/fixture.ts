@@ -42,6 +42,18 @@ export function setLibraries(ws: Workspace, libraries: LibrarySpec[]): Promise<v
   return ws.setConfig(`${PROJECT}:libraries`, JSON.stringify(libraries));
 }
 
+/**
+ * Resolves once the emulator's job `jobId` has ended (the jest timeout bounds the wait): a test whose job must
+ * outlast one CLI run waits here rather than betting on how long the next run takes to start.
+ */
+export async function jobEnded(emulator: RunningEmulator, jobId: string): Promise<void> {
+  const ended = () =>
+    emulator.admin
+      .state()
+      .jobs.some((j) => j.jobId === jobId && (j.status === "Success" || j.status === "Fail"));
+  while (!ended()) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** Sets the fixture's get() lookups. */
 export function setGets(ws: Workspace, gets: { name: string; id: string }[]): Promise<void> {
   return ws.setConfig(`${PROJECT}:gets`, JSON.stringify(gets));

@@ -40,7 +40,7 @@ import {
 import { SECRET_SIG, SIG_KEY } from "../../../harness/wire";
 import { GO_MODULE_PATH } from "../../../plugin/package-schema";
 import { callsSince, writesIn } from "./emulator-calls";
-import { opsByName, stepLines } from "./fixture";
+import { jobEnded, opsByName, stepLines } from "./fixture";
 
 export const PLUGIN_TYPE = "mps-fpdb:index:FingerprintLibrary";
 export const PLUGIN_EXECUTABLE = "pulumi-resource-mps-fpdb";
@@ -300,8 +300,8 @@ export function singleLibrarySteps(o: SingleLibraryProgram): {
     },
     timeout: async () => {
       const ws = o.workspace();
-      // Longer than the program's 3 s update timeout, shorter than two of them: the next up's wait covers the rest.
-      emulator().admin.setSettings({ purgeSeconds: 5 });
+      // Well beyond the program's 3 s update timeout, so the step runs out of time whatever the machine's pace.
+      emulator().admin.setSettings({ purgeSeconds: 8 });
       const before = emulator().admin.counts();
       await ws.setConfig(`${o.project}:trigger`, "r2");
       const failed = await ws.up(["--skip-preview"], { allowFailure: true });
@@ -322,9 +322,11 @@ export function singleLibrarySteps(o: SingleLibraryProgram): {
       );
 
       emulator().admin.setSettings({ purgeSeconds: 0.3 });
+      // The job ends in MPS meanwhile; the next up takes it by its tag rather than waiting on a clock.
+      await jobEnded(emulator(), jobId);
       const resumed = await ws.up(["--skip-preview"]);
       expect(opsByName(resumed.steps)).toEqual({ catalogue: "update" });
-      // One Purge job for the trigger change, the one that timed out: the second up resumed it.
+      // One Purge job for the trigger change, the one that timed out: the second up took it.
       expect(writesIn(callsSince(emulator(), before))).toEqual({ SubmitFpDBDeleteJob: 1 });
       expect(await ws.outputs()).toMatchObject({ purgeJobId: jobId, purgeJobStatus: "Success" });
     },
