@@ -91,13 +91,7 @@ interface BulkStack {
 }
 
 export async function runPluginScenario(ctx: BenchContext): Promise<void> {
-  const reason = missing();
-  if (reason) {
-    progress(`plugin: skipped: ${reason}`);
-    emit({ scenario: "plugin", skipped: reason });
-    return;
-  }
-  await fixedJobs(ctx.emulator);
+  if (!(await ready(ctx, "plugin"))) return;
   const floor = ctx.libraries / SERVICE.requestsPerSecond + SERVICE.jobSeconds + 1;
   // Creates wait for activation (1 s), not for a job.
   const createFloor = ctx.libraries / SERVICE.requestsPerSecond + SERVICE.activateSeconds + 1;
@@ -182,13 +176,7 @@ export async function runPluginScenario(ctx: BenchContext): Promise<void> {
  * jobs: ceil(N / parallelism) x the job length.
  */
 export async function runPluginWavesScenario(ctx: BenchContext): Promise<void> {
-  const reason = missing();
-  if (reason) {
-    progress(`plugin-waves: skipped: ${reason}`);
-    emit({ scenario: "plugin-waves", skipped: reason });
-    return;
-  }
-  await fixedJobs(ctx.emulator);
+  if (!(await ready(ctx, "plugin-waves"))) return;
   const floor = Math.ceil(WAVES_LIBRARIES / CLI_DEFAULT_PARALLEL) * SERVICE.jobSeconds;
   const walls: Record<"purge" | "destroy", Partial<Record<FrontEnd, number>>> = { purge: {}, destroy: {} };
   for (const frontEnd of FRONT_ENDS) {
@@ -240,13 +228,7 @@ function triggerKey(frontEnd: FrontEnd): string {
 }
 
 export async function runDestroyCheckpointScenario(ctx: BenchContext): Promise<void> {
-  const reason = missing();
-  if (reason) {
-    progress(`destroy-checkpoint: skipped: ${reason}`);
-    emit({ scenario: "destroy-checkpoint", skipped: reason });
-    return;
-  }
-  await fixedJobs(ctx.emulator);
+  if (!(await ready(ctx, "destroy-checkpoint"))) return;
   const floor = ctx.libraries / SERVICE.requestsPerSecond + SERVICE.jobSeconds + 1;
   const walls: Partial<Record<FrontEnd, number>> = {};
   for (const frontEnd of FRONT_ENDS) {
@@ -274,11 +256,22 @@ export async function runDestroyCheckpointScenario(ctx: BenchContext): Promise<v
   });
 }
 
-async function fixedJobs(emulator: EmulatorProcess): Promise<void> {
-  await emulator.admin.setSettings({
+/**
+ * Whether `scenario` can run (the CLI and the packaged plugin are there; if not, the skip is reported), with the
+ * emulator set to the fixed job and activation times every plugin scenario measures against.
+ */
+async function ready(ctx: BenchContext, scenario: string): Promise<boolean> {
+  const reason = missing();
+  if (reason) {
+    progress(`${scenario}: skipped: ${reason}`);
+    emit({ scenario, skipped: reason });
+    return false;
+  }
+  await ctx.emulator.admin.setSettings({
     jobSeconds: SERVICE.jobSeconds,
     activateSeconds: SERVICE.activateSeconds,
   });
+  return true;
 }
 
 /** The workspace of N libraries through `frontEnd`, and its `up` (measured, but with checkpoints skipped). */
