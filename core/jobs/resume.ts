@@ -77,7 +77,7 @@ type BeforeSubmit = SubmitOutcome | { kind: "submit"; doubt?: string };
 
 /**
  * Before a Purge: the Purges already on the library, by {@link priorPurge}. The first look uses the run's first
- * window (see JobWatcher.startOfRunJobs); after waiting for another Purge to end, the jobs are read again, so that
+ * window (see JobWindow.startOfRunJobs); after waiting for another Purge to end, the jobs are read again, so that
  * the ended job is seen as ended.
  */
 async function beforePurgeSubmit(
@@ -89,7 +89,7 @@ async function beforePurgeSubmit(
   const { log, clock, describe } = options;
   for (let look = 0; ; look++) {
     const prior = priorPurge(
-      await (look === 0 ? services.jobs.startOfRunJobs() : services.jobs.recentJobs()),
+      await (look === 0 ? services.jobs.window.startOfRunJobs() : services.jobs.window.recentJobs()),
       request.fpDbId,
       { knownJobIds: options.knownJobIds ?? [], recordedAt: options.recordedAt, tag: options.tag },
     );
@@ -130,7 +130,7 @@ async function beforeDeleteSubmit(
   request: SubmitFpDbDeleteJobRequest,
   options: ResumeOptions,
 ): Promise<BeforeSubmit> {
-  const recent = await services.jobs.startOfRunJobs();
+  const recent = await services.jobs.window.startOfRunJobs();
   let gone: boolean | undefined;
   const prior = await decided<PriorDelete>(
     () => priorDelete(recent, request.fpDbId, gone),

@@ -105,7 +105,7 @@ async function answerBusy(submits: Submits, err: MpsApiError): Promise<Answer> {
   // sightings as they stand now, not as the read below adds to them.
   const facts: Omit<BusySubmitFacts, "now"> = {
     ambiguousSubmits: submits.ambiguousSubmits,
-    sightings: services.jobs.sightings(),
+    sightings: services.jobs.window.sightings(),
     firstSentAt: submits.firstSentAt,
     deadline: submits.deadline,
     busyWaitMs: submits.busyWaitMs,
@@ -113,7 +113,7 @@ async function answerBusy(submits: Submits, err: MpsApiError): Promise<Answer> {
   const verdict = await decided(
     () => afterBusySubmit(request, options, { ...facts, now: clock.now() }),
     async (look) => {
-      if (look.at === "jobs") facts.recent = await services.jobs.recentJobs();
+      if (look.at === "jobs") facts.recent = await services.jobs.window.recentJobs();
       else facts.gone = await libraryIsGone(services, request.fpDbId);
     },
   );
@@ -191,8 +191,8 @@ async function findJobSubmittedSince(
   sentAt: number,
   evidence: OwnJobEvidence,
 ): Promise<FpDbDeleteJob | undefined> {
-  const recent = await services.jobs.recentJobs({ startedAfter: sentAt });
+  const recent = await services.jobs.window.recentJobs({ startedAfter: sentAt });
   // A tagged Purge is this request's wherever it was seen: also out of the window, in an earlier read.
-  const jobs = evidence.tag === undefined ? recent : [...recent, ...services.jobs.sightings()];
+  const jobs = evidence.tag === undefined ? recent : [...recent, ...services.jobs.window.sightings()];
   return jobSubmittedSince(jobs, request, sentAt, evidence);
 }

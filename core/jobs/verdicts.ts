@@ -173,7 +173,7 @@ export function afterAmbiguousSubmit(facts: AmbiguousSubmitFacts): AfterAmbiguou
 export interface BusySubmitFacts {
   /** Submits of this request with an unknown outcome so far. */
   ambiguousSubmits: number;
-  /** Every job a read of the window has shown (JobWatcher.sightings), as it stood when the refusal came. */
+  /** Every job a read of the window has shown (JobWindow.sightings), as it stood when the refusal came. */
   sightings: readonly FpDbDeleteJob[];
   /** When this request's first submit was sent (epoch ms). */
   firstSentAt: number;

@@ -2,13 +2,8 @@ import type { FpDbDeleteJob, FpShotDb } from "../../../core/client/types";
 import { JobFailedError, MpsApiError, WaitTimeoutError } from "../../../core/errors";
 import { JobNotFoundError } from "../../../core/jobs/errors";
 import { GAP_FRACTION } from "../../../core/jobs/scheduler-rule";
-import {
-  JobWatcher,
-  LibraryWatcher,
-  SLOW_SUBMIT_MS,
-  type WaitReport,
-  type WaitTiming,
-} from "../../../core/jobs/watchers";
+import { SLOW_SUBMIT_MS } from "../../../core/jobs/job-window";
+import { JobWatcher, LibraryWatcher, type WaitReport, type WaitTiming } from "../../../core/jobs/watchers";
 import { FakeClock } from "../../support/fake-clock";
 import { busyBudget } from "./busy-budget";
 import { FakeMpsApi, deleteJob } from "./fake-api";
@@ -300,12 +295,12 @@ describe("JobWatcher.recentJobs", () => {
     api.latencyMs = 100;
     api.addJob({ job: deleteJob(1) });
     const watcher = new JobWatcher(api, { clock });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => watcher.recentJobs()));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => watcher.window.recentJobs()));
     expect(api.callsTo("QueryFpDBDeleteJobList")).toEqual([
       { action: "QueryFpDBDeleteJobList", ids: [], at: expect.any(Number) },
     ]);
     expect(answers.every((jobs) => jobs === answers[0])).toBe(true);
-    await watcher.recentJobs();
+    await watcher.window.recentJobs();
     expect(api.callsTo("QueryFpDBDeleteJobList")).toHaveLength(2);
   });
 
@@ -314,11 +309,11 @@ describe("JobWatcher.recentJobs", () => {
     const api = new FakeMpsApi(clock);
     api.latencyMs = 100;
     const watcher = new JobWatcher(api, { clock });
-    const early = watcher.recentJobs();
+    const early = watcher.window.recentJobs();
     clock.advance(10);
     const sentAt = clock.now();
-    const late = watcher.recentJobs({ startedAfter: sentAt });
-    const lateToo = watcher.recentJobs({ startedAfter: sentAt });
+    const late = watcher.window.recentJobs({ startedAfter: sentAt });
+    const lateToo = watcher.window.recentJobs({ startedAfter: sentAt });
     await Promise.all([early, late, lateToo]);
     expect(api.callsTo("QueryFpDBDeleteJobList")).toHaveLength(2);
     expect(late).toBe(lateToo);
@@ -330,8 +325,8 @@ describe("JobWatcher.recentJobs", () => {
     const failure = new MpsApiError("boom", "QueryFpDBDeleteJobList", "InternalError", "transient");
     api.failNext(failure);
     const watcher = new JobWatcher(api, { clock });
-    await expect(watcher.recentJobs()).rejects.toBe(failure);
-    await expect(watcher.recentJobs()).resolves.toEqual([]);
+    await expect(watcher.window.recentJobs()).rejects.toBe(failure);
+    await expect(watcher.window.recentJobs()).resolves.toEqual([]);
   });
 });
 
@@ -414,7 +409,7 @@ describe("JobWatcher sightings while a Purge submit is slow", () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     const watcher = new JobWatcher(api, { clock });
-    const answered = watcher.submitSent();
+    const answered = watcher.window.submitSent();
     api.addJob({ job: purge("ours") });
 
     await clock.sleep(2.5 * SLOW_SUBMIT_MS);
@@ -425,15 +420,15 @@ describe("JobWatcher sightings while a Purge submit is slow", () => {
     await clock.sleep(10 * SLOW_SUBMIT_MS);
 
     expect(windowReads(api)).toBe(2);
-    expect((await watcher.recentJobs()).map((j) => j.jobId)).not.toContain("ours");
-    expect(watcher.sightings().map((j) => j.jobId)).toContain("ours");
+    expect((await watcher.window.recentJobs()).map((j) => j.jobId)).not.toContain("ours");
+    expect(watcher.window.sightings().map((j) => j.jobId)).toContain("ours");
   });
 
   it("costs nothing when the answer comes sooner", async () => {
     const clock = new FakeClock();
     const api = new FakeMpsApi(clock);
     const watcher = new JobWatcher(api, { clock });
-    const answered = watcher.submitSent();
+    const answered = watcher.window.submitSent();
     answered();
     await clock.sleep(10 * SLOW_SUBMIT_MS);
     expect(windowReads(api)).toBe(0);
