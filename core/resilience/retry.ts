@@ -30,8 +30,16 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = {
 };
 
 /**
+ * MPS meters its limit per second. A call it throttled is not retried within the second that refused it: that
+ * second's budget is spent (by this process or another one sharing the account), so an early retry is refused
+ * again, costs the account a request and uses up one of the call's attempts.
+ */
+export const THROTTLED_RETRY_FLOOR_MS = 1_000;
+
+/**
  * Full-jitter exponential backoff: `random() * min(maxDelayMs, base * 2^retryIndex)`, where `retryIndex` is 0
- * before the first retry and `base` is the throttling base for throttling failures.
+ * before the first retry and `base` is the throttling base for throttling failures; after throttling, that
+ * jitter comes on top of {@link THROTTLED_RETRY_FLOOR_MS}. No delay exceeds `maxDelayMs`.
  */
 export function backoffDelayMs(
   retryIndex: number,
@@ -40,7 +48,8 @@ export function backoffDelayMs(
   random: Random,
 ): number {
   const base = kind === "throttling" ? options.throttleBaseMs : options.baseMs;
-  return random() * Math.min(options.maxDelayMs, base * 2 ** retryIndex);
+  const jitter = random() * Math.min(options.maxDelayMs, base * 2 ** retryIndex);
+  return kind === "throttling" ? Math.min(options.maxDelayMs, THROTTLED_RETRY_FLOOR_MS + jitter) : jitter;
 }
 
 /**

@@ -244,7 +244,8 @@ describe("MpsClient retries", () => {
       requestId: "R8",
     });
     expect(transport.calls).toHaveLength(4);
-    expect(clock.sleeps.filter((ms) => ms >= 50)).toEqual([100, 1000, 400]);
+    // The throttled attempt waits a second's floor plus its jitter (0.5 x 1000 x 2^1).
+    expect(clock.sleeps.filter((ms) => ms >= 50)).toEqual([100, 2000, 400]);
   });
 
   it("does not retry a write whose outcome is ambiguous", async () => {

@@ -45,10 +45,12 @@ describe("backoffDelayMs", () => {
     [2, "transient", 0.5, 400],
     [6, "transient", 1, 12_800],
     [7, "transient", 1, 20_000],
-    [0, "throttling", 1, 1000],
-    [3, "throttling", 0.25, 2000],
+    // Throttling: a second's floor (MPS meters per second) under the jitter, the whole capped.
+    [0, "throttling", 0, 1000],
+    [0, "throttling", 1, 2000],
+    [3, "throttling", 0.25, 3000],
     [5, "throttling", 1, 20_000],
-    [10, "throttling", 0.5, 10_000],
+    [10, "throttling", 0.5, 11_000],
     [4, "ambiguous", 0, 0],
   ])("retry %d of a %s failure with random()=%d waits %d ms", (retryIndex, kind, random, expected) => {
     expect(backoffDelayMs(retryIndex, kind, OPTIONS, () => random)).toBe(expected);
@@ -80,7 +82,7 @@ describe("RetryStrategy", () => {
     expect(clock.sleeps).toEqual([100, 200, 400]);
   });
 
-  it("uses the larger base for throttling", async () => {
+  it("uses the larger base for throttling, on top of a second's floor", async () => {
     const clock = new FakeClock();
     const retry = new RetryStrategy(OPTIONS, clock, () => 0.5);
     const attempt = script([
@@ -88,7 +90,7 @@ describe("RetryStrategy", () => {
       apiError("throttling", "Throttling.User"),
     ]);
     await retry.run({ action: "ListFpShotDB", write: false }, attempt.fn);
-    expect(clock.sleeps).toEqual([500, 1000]);
+    expect(clock.sleeps).toEqual([1500, 2000]);
   });
 
   it("gives up after maxAttempts and says so in the message, keeping the error's fields", async () => {
@@ -189,7 +191,7 @@ describe("RetryStrategy", () => {
     );
     expect(seen).toEqual([
       [1, "transient", 200],
-      [2, "throttling", 2000],
+      [2, "throttling", 3000],
     ]);
   });
 
