@@ -5,6 +5,7 @@
  * submitted still has to run), plus one poll interval (its end is seen at a poll at the earliest).
  */
 import type { RequestCounts } from "../emulator";
+import { round } from "./report";
 
 /** Calls per action made during one run, from two snapshots of the emulator's counts. */
 export interface CallsDelta {
@@ -75,4 +76,30 @@ export function acceptedByAction(delta: CallsDelta): Record<string, number> {
     accepted[action] = calls - (delta.throttledByAction[action] ?? 0);
   }
   return accepted;
+}
+
+/** What one measured CLI run gives every scenario that drives Pulumi's CLI. */
+export interface MeasuredCliRun {
+  wallSeconds: number;
+  /** First to last API request of the run, in seconds. */
+  requestSpanSeconds: number;
+  calls: CallsDelta;
+}
+
+/** A CLI run's figures against its floor, as every CLI scenario reports them. */
+export function cliRunFigures(
+  run: MeasuredCliRun,
+  libraries: number,
+  floor: number,
+): Record<string, unknown> {
+  return {
+    floorSeconds: round(floor, 2),
+    wallSeconds: round(run.wallSeconds, 2),
+    ratio: round(run.wallSeconds / floor),
+    requestSpanSeconds: round(run.requestSpanSeconds, 2),
+    requestSpanRatio: round(run.requestSpanSeconds / floor),
+    callsPerLibrary: round(run.calls.total / libraries, 3),
+    apiCallsByAction: run.calls.byAction,
+    throttled: run.calls.throttled,
+  };
 }

@@ -24,7 +24,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SERVICE, type BenchContext } from "../context";
 import type { EmulatorProcess } from "../emulator-process";
-import { callsBetween, type CallsDelta } from "../floor";
+import { callsBetween, cliRunFigures, type MeasuredCliRun } from "../floor";
 import { HostMonitor, type HostUsage } from "../host-monitor";
 import { emit, progress, round } from "../report";
 import { CLI_DEFAULT_PARALLEL, UNBOUNDED } from "../stacks";
@@ -70,11 +70,7 @@ export function pluginCopy(work: string): string {
 }
 
 /** One measured CLI run. */
-interface CliRun {
-  wallSeconds: number;
-  /** First to last API request of the run, in seconds. */
-  requestSpanSeconds: number;
-  calls: CallsDelta;
+interface CliRun extends MeasuredCliRun {
   failedSteps: number;
   /** The busiest provider process of the run. */
   provider?: HostUsage;
@@ -438,14 +434,7 @@ function line(
     parallel,
     checkpoints,
     jobSeconds: SERVICE.jobSeconds,
-    floorSeconds: round(floor, 2),
-    wallSeconds: round(run.wallSeconds, 2),
-    ratio: round(run.wallSeconds / floor),
-    requestSpanSeconds: round(run.requestSpanSeconds, 2),
-    requestSpanRatio: round(run.requestSpanSeconds / floor),
-    callsPerLibrary: round(run.calls.total / libraries, 3),
-    apiCallsByAction: run.calls.byAction,
-    throttled: run.calls.throttled,
+    ...cliRunFigures(run, libraries, floor),
     failedSteps: run.failedSteps,
     providerPeakRssMb: run.provider ? round(run.provider.peakRssMb, 1) : undefined,
     providerCpuSeconds: run.provider ? round(run.provider.cpuSeconds, 2) : undefined,

@@ -14,8 +14,8 @@
  */
 import * as path from "node:path";
 import type { EmulatorProcess } from "../emulator-process";
-import { callsBetween, type CallsDelta } from "../floor";
-import { emit, progress, round } from "../report";
+import { callsBetween, cliRunFigures, type MeasuredCliRun } from "../floor";
+import { emit, progress } from "../report";
 import { SERVICE, type BenchContext } from "../context";
 import { requestWindows } from "../timeline";
 import { CLI_DEFAULT_PARALLEL, UNBOUNDED } from "../stacks";
@@ -31,11 +31,7 @@ const CHECKPOINT_LIBRARIES = 200;
 const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 /** One measured CLI run. */
-interface CliRun {
-  wallSeconds: number;
-  /** First to last API request of the run, in seconds. */
-  requestSpanSeconds: number;
-  calls: CallsDelta;
+interface CliRun extends MeasuredCliRun {
   deletedOnce: number;
   duplicateJobs: number;
 }
@@ -87,14 +83,7 @@ function line(
     parallel,
     checkpoints,
     jobSeconds: SERVICE.jobSeconds,
-    floorSeconds: round(floor, 2),
-    wallSeconds: round(run.wallSeconds, 2),
-    ratio: round(run.wallSeconds / floor),
-    requestSpanSeconds: round(run.requestSpanSeconds, 2),
-    requestSpanRatio: round(run.requestSpanSeconds / floor),
-    callsPerLibrary: round(run.calls.total / libraries, 3),
-    apiCallsByAction: run.calls.byAction,
-    throttled: run.calls.throttled,
+    ...cliRunFigures(run, libraries, floor),
     oneJobPerLibrary: run.deletedOnce === libraries && run.duplicateJobs === 0,
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAdminClient } from "../../emulator";
 import { parseCliArgs } from "../../emulator/cli-args";
+import { firstLine } from "../support/child-output";
 import { sdkCaller } from "../support/emulator";
 
 const ROOT = join(__dirname, "..", "..");
@@ -13,20 +14,6 @@ function runCli(args: string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", join(ROOT, "emulator", "cli.ts"), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("exit", (code) => reject(new Error(`CLI exited with ${code} before printing a line: ${err}`)));
   });
 }
 

@@ -15,6 +15,7 @@ import {
 } from "../../emulator";
 import * as engine from "../../harness/engine";
 import { startProviderHost, type ProviderHost } from "../../harness/host-client";
+import { firstLine } from "../support/child-output";
 import { fastConfig, hostEnv, REPO_ROOT, TYPE_TOKEN } from "../support/lifecycle";
 
 const PULUMI_VERSION = (
@@ -166,16 +167,7 @@ it("carries the provider plugin as a folder Pulumi.yaml plugins.providers can na
   // consumer's project: it prints the port it serves on first.
   const child = spawn(executable, [], { cwd: consumer, stdio: ["ignore", "pipe", "pipe"], env: hostEnv() });
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      child.stdout!.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("\n")) resolve(out.split("\n")[0]);
-      });
-      child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-      child.on("exit", (code) => reject(new Error(`exited with ${code}: ${err}`)));
-    });
+    const line = await firstLine(child);
     expect(line).toMatch(/^\d+$/);
   } finally {
     const exited = new Promise((r) => child.on("exit", r));
@@ -208,16 +200,7 @@ describe("the mps-fpdb command from the installed package", () => {
       detached: true,
     });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        let err = "";
-        child.stdout!.on("data", (b: Buffer) => {
-          out += b.toString();
-          if (out.includes("\n")) resolve(out.split("\n")[0]);
-        });
-        child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-        child.on("exit", (code) => reject(new Error(`exited with ${code}: ${err}`)));
-      });
+      const line = await firstLine(child);
       const elapsed = Date.now() - started;
       console.log(`npx mps-fpdb emulator printed its URL after ${elapsed} ms`);
       expect(elapsed).toBeLessThan(2000);

@@ -7,16 +7,11 @@ import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type { LogRequest } from "@pulumi/pulumi/proto/engine_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
-import {
-  DEFAULT_ACCESS_KEY_ID,
-  DEFAULT_ACCESS_KEY_SECRET,
-  startEmulator,
-  type RunningEmulator,
-} from "../../emulator";
+import { DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator } from "../../emulator";
 import { RESOURCE_TOKEN } from "../../plugin/package-schema";
-import { secret } from "../../plugin/properties";
+import { firstLine } from "../support/child-output";
 import { isAlive, killIfAlive } from "../support/orphan-host";
-import { toStruct, urnOf } from "./support/plugin-fixture";
+import { configureRequest, toStruct, unaryCall, urnOf } from "./support/plugin-fixture";
 
 /**
  * The plugin as the engine runs it: a process started with the engine's address, printing its port first, sending
@@ -58,22 +53,6 @@ async function fakeEngine(): Promise<FakeEngine> {
 }
 
 /** Resolves with the first stdout line of a child, or rejects with its stderr if it ends first. */
-function firstLine(child: ChildProcess): Promise<string> {
-  let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => (stderr += chunk));
-  return new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing a port: ${stderr}`)));
-  });
-}
-
-function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
-  type Unary = (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void;
-  const fn = (client as unknown as Record<string, Unary>)[method].bind(client);
-  return new Promise<Res>((resolve, reject) => fn(request, (err, res) => (err ? reject(err) : resolve(res))));
-}
-
 /** Polls until `check` holds; the test's own timeout bounds it. */
 async function eventually(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -92,18 +71,7 @@ function startPlugin(): ChildProcess {
 
 /** Configure as the engine does for the default provider, pointed at the emulator, polling every 10 ms. */
 async function configure(client: ResourceProviderClient, extra: Record<string, unknown> = {}): Promise<void> {
-  const request = new proto.ConfigureRequest();
-  request.setArgs(
-    toStruct({
-      region: "cn-hangzhou",
-      accessKey: DEFAULT_ACCESS_KEY_ID,
-      secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
-      endpoint: emulator.endpoint,
-      pollIntervalMs: 10,
-      ...extra,
-    }),
-  );
-  await call(client, "configure", request);
+  await unaryCall(client, "configure", configureRequest(emulator.endpoint, { pollIntervalMs: 10, ...extra }));
 }
 
 let emulator: RunningEmulator;
@@ -131,11 +99,11 @@ it("prints its port first, serves the provider, and sends its lines to the engin
     check.setUrn(urnOf("lib"));
     check.setType(RESOURCE_TOKEN);
     check.setNews(toStruct({}));
-    const checked = await call<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
+    const checked = await unaryCall<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
     const create = new proto.CreateRequest();
     create.setUrn(urnOf("lib"));
     create.setProperties(checked.getInputs());
-    const created = await call<proto.CreateRequest, proto.CreateResponse>(client, "create", create);
+    const created = await unaryCall<proto.CreateRequest, proto.CreateResponse>(client, "create", create);
     const id = created.getId();
     expect(created.getProperties()!.toJavaScript()).toMatchObject({ fpDbId: id, status: "active" });
     await eventually(() => engine.logs.some((l) => l.message.includes(`Created library ${id}`)));
@@ -162,13 +130,13 @@ it.each(["SIGINT", "SIGTERM"] as const)(
       const check = new proto.CheckRequest();
       check.setUrn(urnOf("lib"));
       check.setNews(toStruct({}));
-      const checked = await call<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
+      const checked = await unaryCall<proto.CheckRequest, proto.CheckResponse>(client, "check", check);
       // The create's answer is held back: the write is on the wire when the signal comes.
       emulator.admin.addFault({ type: "latency", action: "CreateFpShotDB", latencyMs: 2_000 });
       const create = new proto.CreateRequest();
       create.setUrn(urnOf("lib"));
       create.setProperties(checked.getInputs());
-      void call(client, "create", create).catch(() => undefined);
+      void unaryCall(client, "create", create).catch(() => undefined);
       await eventually(() => emulator.admin.state().libraries.length === 1);
       child.kill(signal);
       await eventually(() =>

@@ -28,6 +28,36 @@ export { FAKE_EPOCH };
 
 export const STACK_URN_PREFIX = "urn:pulumi:dev::plugin-test::";
 
+/** Calls one unary method of a provider client, as a promise. */
+export function unaryCall<Req, Res>(
+  client: ResourceProviderClient,
+  method: string,
+  request: Req,
+): Promise<Res> {
+  type Unary = (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void;
+  const fn = (client as unknown as Record<string, Unary>)[method].bind(client);
+  return new Promise<Res>((resolve, reject) => fn(request, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/**
+ * Configure as the engine sends it for the default provider, pointed at `endpoint`: typed arguments, the secret
+ * key as a secret.
+ */
+export function configureRequest(endpoint: string, extra: Props = {}): proto.ConfigureRequest {
+  const request = new proto.ConfigureRequest();
+  request.setArgs(
+    toStruct({
+      region: "cn-hangzhou",
+      accessKey: DEFAULT_ACCESS_KEY_ID,
+      secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
+      endpoint,
+      ...extra,
+    }),
+  );
+  request.setAcceptsecrets(true);
+  return request;
+}
+
 export function urnOf(name: string): string {
   return `${STACK_URN_PREFIX}${RESOURCE_TOKEN}::${name}`;
 }
@@ -79,27 +109,11 @@ export class PluginFixture {
 
   /** Calls one unary method of the service. */
   rpc<Req, Res>(method: string, request: Req): Promise<Res> {
-    type Unary = (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void;
-    const fn = (this.client as unknown as Record<string, Unary>)[method].bind(this.client);
-    return new Promise<Res>((resolve, reject) =>
-      fn(request, (err, res) => (err ? reject(err) : resolve(res))),
-    );
+    return unaryCall(this.client, method, request);
   }
 
-  /** Configure as the engine does for the default provider: typed arguments, the secret key as a secret. */
   configure(extra: Props = {}): Promise<proto.ConfigureResponse> {
-    const request = new proto.ConfigureRequest();
-    request.setArgs(
-      toStruct({
-        region: "cn-hangzhou",
-        accessKey: DEFAULT_ACCESS_KEY_ID,
-        secretKey: secret(DEFAULT_ACCESS_KEY_SECRET),
-        endpoint: this.emulator.endpoint,
-        ...extra,
-      }),
-    );
-    request.setAcceptsecrets(true);
-    return this.rpc("configure", request);
+    return this.rpc("configure", configureRequest(this.emulator.endpoint, extra));
   }
 
   check(name: string, news: Props, olds: Props = {}): Promise<proto.CheckResponse> {
