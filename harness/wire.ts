@@ -4,6 +4,14 @@
  */
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import {
+  holdsSecret as containsSecret,
+  isSecret,
+  reveal as unwrapSecrets,
+  secret,
+  SECRET_SIG,
+  SIG_KEY,
+} from "../plugin/properties";
 
 /** A property bag as it travels over gRPC: JSON-like values, unknowns and secret envelopes included. */
 export type Props = Record<string, unknown>;
@@ -11,11 +19,17 @@ export type Props = Record<string, unknown>;
 /** The string that stands for a value not known yet (preview). `rpc.unknownValue` in the SDK. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** The key that marks a special object on the wire (`rpc.specialSigKey`). */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** The signature value that marks a secret envelope (`rpc.specialSecretSig`). */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/**
+ * The secret envelope is the plugin's (plugin/properties.ts: the same wire, one definition of it); the names this
+ * harness has always used for it are kept.
+ */
+export {
+  SIG_KEY,
+  SECRET_SIG,
+  isSecret,
+  holdsSecret as containsSecret,
+  reveal as unwrapSecrets,
+} from "../plugin/properties";
 
 /** The property under which a dynamic resource carries its serialized provider. */
 export const PROVIDER_KEY = "__provider";
@@ -28,35 +42,7 @@ export interface SecretEnvelope {
 
 /** Wraps a value in the secret envelope, as the engine does for secret config and secret outputs. */
 export function wrapSecret(value: unknown): SecretEnvelope {
-  return { [SIG_KEY]: SECRET_SIG, value };
-}
-
-/** True for a secret envelope. */
-export function isSecret(value: unknown): value is SecretEnvelope {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
-  );
-}
-
-/** True when the value or anything inside it is a secret envelope. */
-export function containsSecret(value: unknown): boolean {
-  if (isSecret(value)) return true;
-  if (Array.isArray(value)) return value.some(containsSecret);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsSecret);
-  return false;
-}
-
-/** Removes every secret envelope, keeping the plain values (the engine's "strip secrets" for acceptSecrets=false). */
-export function unwrapSecrets(value: unknown): unknown {
-  if (isSecret(value)) return unwrapSecrets(value.value);
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-  }
-  return value;
+  return secret(value) as unknown as SecretEnvelope;
 }
 
 /**

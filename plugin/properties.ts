@@ -37,7 +37,8 @@ export function reveal(value: unknown): unknown {
   return value;
 }
 
-function holdsSecret(value: unknown): boolean {
+/** Whether the value is, or holds at any depth, a secret envelope. */
+export function holdsSecret(value: unknown): boolean {
   if (isSecret(value)) return true;
   if (Array.isArray(value)) return value.some(holdsSecret);
   if (typeof value === "object" && value !== null) return Object.values(value).some(holdsSecret);
